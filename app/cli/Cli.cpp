@@ -1,0 +1,44 @@
+#include "Cli.h"
+
+#include <cstdio>
+
+namespace iotcore::app {
+
+void printError(const QString &message)
+{
+    const QByteArray line = "iotcore-studio: " + message.toUtf8() + '\n';
+    std::fwrite(line.constData(), 1, std::size_t(line.size()), stderr);
+    std::fflush(stderr);
+}
+
+bool parseHostPort(const QString &text, HostPort *out, QString *error)
+{
+    QString host = QStringLiteral("127.0.0.1");
+    QString portText = text;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0 || text.mid(close + 1, 1) != QStringLiteral(":")) {
+            *error = QStringLiteral("bad address \"%1\": expected [IPv6]:PORT").arg(text);
+            return false;
+        }
+        host = text.mid(1, close - 1);
+        portText = text.mid(close + 2);
+    } else if (const qsizetype colon = text.lastIndexOf(u':'); colon >= 0) {
+        host = text.left(colon);
+        portText = text.mid(colon + 1);
+        if (host.isEmpty())
+            host = QStringLiteral("0.0.0.0");
+    }
+    bool ok = false;
+    const uint port = portText.toUInt(&ok);
+    if (!ok || port > 65535) {
+        *error = QStringLiteral("bad address \"%1\": expected HOST:PORT with a port from 0 to 65535")
+                     .arg(text);
+        return false;
+    }
+    out->host = host.toStdString();
+    out->port = std::uint16_t(port);
+    return true;
+}
+
+} // namespace iotcore::app

@@ -1,0 +1,26 @@
+#pragma once
+
+// Shared pieces of the command line: exit codes, one-line errors on stderr, address parsing.
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <string>
+
+namespace iotcore::app {
+
+enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
+
+// Prints "iotcore-studio: <message>" on stderr.
+void printError(const QString &message);
+
+struct HostPort {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+// "127.0.0.1:1883", "[::1]:8883", "0.0.0.0:0", "localhost:1883", or a bare port (loopback).
+bool parseHostPort(const QString &text, HostPort *out, QString *error);
+
+} // namespace iotcore::app

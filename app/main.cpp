@@ -1,0 +1,53 @@
+// iotcore-studio: the registry console by default; subcommands run headless.
+
+#include "cli/Cli.h"
+#include "cli/ServeCommand.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace iotcore::app;
+
+namespace {
+
+const char *const usage =
+    "Usage: iotcore-studio COMMAND [OPTIONS]\n"
+    "\n"
+    "A local Yandex Cloud IoT Core: an MQTT 3.1.1 broker, fleet simulator and registry console.\n"
+    "\n"
+    "Commands:\n"
+    "  serve      Run the embedded broker without a display (serve --help for its options)\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     Show this help\n"
+    "  -v, --version  Show the version\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("iotcore-studio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(IOTCORE_VERSION));
+
+    const QStringList arguments = QCoreApplication::arguments();
+    const QString command = arguments.value(1);
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        std::printf("iotcore-studio %s\n", IOTCORE_VERSION);
+        return ExitOk;
+    }
+    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h")
+        || command == QLatin1String("help")) {
+        std::fputs(usage, command.isEmpty() ? stderr : stdout);
+        return command.isEmpty() ? ExitUsage : ExitOk;
+    }
+    // Subcommands parse "iotcore-studio COMMAND ..." with the command as the program name.
+    QStringList commandArguments = arguments.mid(1);
+    commandArguments[0] = arguments.first() + u' ' + command;
+    if (command == QLatin1String("serve"))
+        return runServe(commandArguments);
+
+    printError(QStringLiteral("unknown command \"%1\" (iotcore-studio --help lists them)").arg(command));
+    return ExitUsage;
+}

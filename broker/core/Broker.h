@@ -1,0 +1,121 @@
+#pragma once
+
+// The engine: sessions by client id, the subscription tree, retained messages, and the routing of
+// every PUBLISH between them. It runs on one thread and is driven by the transports (bytes in,
+// through ClientConnection) and by a periodic tick; it knows nothing of sockets or event loops.
+
+#include "BrokerConfig.h"
+#include "BrokerPersistence.h"
+#include "Message.h"
+#include "RetainedStore.h"
+#include "SubscriptionTree.h"
+#include "observe/BrokerEvent.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace iotcore::broker {
+
+class ClientConnection;
+class EventTap;
+class Log;
+class Session;
+class Transport;
+
+class Broker
+{
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Statistics {
+        std::size_t connections = 0;
+        std::size_t sessions = 0;
+        std::size_t subscriptions = 0;
+        std::size_t retained = 0;
+        std::uint64_t messagesReceived = 0;
+        std::uint64_t messagesSent = 0;
+        std::uint64_t messagesDropped = 0;
+    };
+
+    // `persistence` may be null: the state then lives in memory only.
+    Broker(BrokerConfig config, Log &log, EventTap &tap, BrokerPersistence *persistence = nullptr);
+    ~Broker();
+    Broker(const Broker &) = delete;
+    Broker &operator=(const Broker &) = delete;
+
+    const BrokerConfig &config() const { return m_config; }
+    Log &log() { return m_log; }
+    EventTap &tap() { return m_tap; }
+
+    // Puts back what the store kept. Call before the first connection.
+    void restore(const StoredBrokerState &state);
+
+    // A new connection from a listener. The broker owns it until it closes.
+    ClientConnection &attach(std::unique_ptr<Transport> transport,
+                             std::shared_ptr<const ListenerInfo> listener);
+
+    // Periodic work: keep-alive and CONNECT timeouts, writing changed sessions to the store.
+    void tick(Clock::time_point now);
+    // End of an event-loop turn: hands the event batch to the tap's sinks and frees closed
+    // connections.
+    void endOfTurn();
+    // Closes every connection, saves every persistent session and flushes the store.
+    bool shutdown();
+
+    Statistics statistics() const;
+
+    // --- used by ClientConnection -----------------------------------------------------------
+    struct OpenedSession {
+        Session *session;
+        bool present; // Session Present flag of CONNACK (MQTT-3.2.2-2, MQTT-3.2.2-3)
+    };
+    OpenedSession openSession(ClientConnection &connection, const std::string &clientId,
+                              bool cleanSession);
+    void closeSession(ClientConnection &connection, Session *session);
+    void connectionClosed(ClientConnection &connection);
+
+    MessagePtr makeMessage(std::string topic, std::string payload, std::uint8_t qos, bool retain);
+    // Routes a message to every matching subscription and keeps it when it is retained.
+    void publish(const MessagePtr &message);
+    void subscribe(Session &session, const std::string &filter, std::uint8_t qos);
+    // Sends the retained messages matching a filter that was just subscribed (after SUBACK).
+    void sendRetained(Session &session, const std::string &filter, std::uint8_t qos);
+    bool unsubscribe(Session &session, const std::string &filter);
+    std::string assignClientId();
+
+    // --- the event tap; each is a single branch when nobody listens ---------------------------
+    void recordDelivery(BrokerEvent::Kind kind, const std::string &clientId,
+                        const MessagePtr &message, std::uint8_t qos, std::uint16_t packetId);
+    void recordAck(const std::string &clientId, const MessagePtr &message, std::uint16_t packetId,
+                   const char *ack);
+    void recordDrop(const std::string &clientId, const MessagePtr &message, const char *reason);
+    void record(BrokerEvent &&event);
+
+private:
+    void destroySession(Session *session);
+    void saveDirtySessions();
+
+    BrokerConfig m_config;
+    Log &m_log;
+    EventTap &m_tap;
+    BrokerPersistence *m_persistence;
+
+    std::unordered_map<std::string, std::unique_ptr<Session>> m_sessions;
+    std::unordered_map<ClientConnection *, std::unique_ptr<ClientConnection>> m_connections;
+    std::vector<ClientConnection *> m_closed;
+    SubscriptionTree m_subscriptions;
+    RetainedStore m_retained;
+
+    std::vector<Session *> m_targets; // reused by publish()
+    std::uint64_t m_matchStamp = 0;
+    std::uint64_t m_nextMessageId = 1;
+    std::uint64_t m_nextClientNumber = 1;
+    Clock::time_point m_lastSessionSave;
+    mutable Statistics m_stats;
+};
+
+} // namespace iotcore::broker

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace iotcore::broker {
+
+struct BrokerConfig {
+    // QoS 1 and 2 messages sent to one client and not yet acknowledged.
+    std::size_t maxInflightMessages = 1000;
+    // QoS 1 and 2 messages waiting for a client (offline, or its inflight window full); past this,
+    // new ones are dropped and the drop is recorded. Generous, as mosquitto is run in comparisons.
+    std::size_t maxQueuedMessages = 100'000;
+    // Bytes waiting in one connection's socket buffer past which QoS 0 messages to it are dropped.
+    std::size_t maxPendingBytesQos0 = 64u << 20;
+    // Largest packet a client may send (fixed header included).
+    std::size_t maxPacketSize = 64u << 20;
+    // A connection that sends no CONNECT within this time is closed.
+    std::chrono::milliseconds connectTimeout{10'000};
+    // How often persistent sessions that changed are written to the store.
+    std::chrono::milliseconds sessionSaveInterval{2'000};
+};
+
+// What kind of listener a connection arrived on.
+struct ListenerInfo {
+    enum class Mode { Open, IotCore };
+    std::string name;   // "open-mqtt", "mqtts", ...
+    std::string scheme; // "mqtt", "mqtts", "ws", "wss"
+    Mode mode = Mode::Open;
+};
+
+} // namespace iotcore::broker

@@ -1,0 +1,347 @@
+#include "ClientConnection.h"
+
+#include "Broker.h"
+#include "Session.h"
+#include "mqtt/PacketEncoder.h"
+#include "observe/EventTap.h"
+#include "observe/Log.h"
+
+#include <algorithm>
+
+namespace iotcore::broker {
+
+ClientConnection::ClientConnection(Broker &broker, std::unique_ptr<Transport> transport,
+                                   std::shared_ptr<const ListenerInfo> listener)
+    : m_broker(broker)
+    , m_transport(std::move(transport))
+    , m_listener(std::move(listener))
+    , m_decoder(broker.config().maxPacketSize)
+    , m_address(m_transport->peerAddress())
+    , m_connectedAt(Clock::now())
+    , m_lastActivity(m_connectedAt)
+{
+    m_transport->setHandler(this);
+}
+
+ClientConnection::~ClientConnection()
+{
+    if (m_transport)
+        m_transport->setHandler(nullptr);
+}
+
+void ClientConnection::onTransportData(std::string_view bytes)
+{
+    if (m_state == State::Closed)
+        return;
+    m_lastActivity = Clock::now();
+    m_decoder.feed(bytes);
+    Packet packet;
+    while (m_state != State::Closed) {
+        const PacketDecoder::Status status = m_decoder.next(packet);
+        if (status == PacketDecoder::Status::NeedMore)
+            break;
+        if (status == PacketDecoder::Status::Error) {
+            protocolViolation(m_decoder.errorReason());
+            break;
+        }
+        handlePacket(packet);
+    }
+}
+
+void ClientConnection::onTransportClosed(std::string_view reason)
+{
+    finish(reason, true);
+}
+
+void ClientConnection::handlePacket(Packet &packet)
+{
+    const PacketType type = packetType(packet);
+    if (m_state == State::AwaitingConnect) {
+        if (type != PacketType::Connect) {
+            protocolViolation(std::string("first packet is ") + packetTypeName(type)
+                              + ", not CONNECT (MQTT-3.1.0-1)");
+            return;
+        }
+        handleConnect(std::get<ConnectPacket>(packet));
+        return;
+    }
+    switch (type) {
+    case PacketType::Publish:
+        handlePublish(std::get<PublishPacket>(packet));
+        break;
+    case PacketType::Puback:
+        m_session->handlePuback(std::get<AckPacket>(packet).packetId);
+        break;
+    case PacketType::Pubrec:
+        m_session->handlePubrec(std::get<AckPacket>(packet).packetId);
+        break;
+    case PacketType::Pubrel: {
+        const std::uint16_t id = std::get<AckPacket>(packet).packetId;
+        m_session->releaseIncomingQos2(id);
+        sendAck(PacketType::Pubcomp, id); // MQTT-3.6.4-1, also for an unknown identifier
+        break;
+    }
+    case PacketType::Pubcomp:
+        m_session->handlePubcomp(std::get<AckPacket>(packet).packetId);
+        break;
+    case PacketType::Subscribe:
+        handleSubscribe(std::get<SubscribePacket>(packet));
+        break;
+    case PacketType::Unsubscribe:
+        handleUnsubscribe(std::get<UnsubscribePacket>(packet));
+        break;
+    case PacketType::Pingreq:
+        m_transport->outbox().append("\xD0\x00", 2); // PINGRESP, MQTT-3.12.4-1
+        flush();
+        break;
+    case PacketType::Disconnect:
+        finish("client disconnected", false);
+        break;
+    case PacketType::Connect:
+        protocolViolation("second CONNECT on one connection (MQTT-3.1.0-2)");
+        break;
+    case PacketType::Connack:
+    case PacketType::Suback:
+    case PacketType::Unsuback:
+    case PacketType::Pingresp:
+        protocolViolation(std::string(packetTypeName(type)) + " is sent only by a server");
+        break;
+    }
+}
+
+void ClientConnection::handleConnect(ConnectPacket &connect)
+{
+    // MQTT-3.1.2-1: another protocol name is not MQTT 3.1.1; MQTT-3.1.2-2: level 4 only.
+    if (connect.protocolName != "MQTT" && connect.protocolName != "MQIsdp") {
+        protocolViolation("unknown protocol name \"" + connect.protocolName + "\" (MQTT-3.1.2-1)");
+        return;
+    }
+    if (connect.protocolLevel != 4 || connect.protocolName != "MQTT") {
+        refuseConnect(ConnectReturnCode::UnacceptableProtocolVersion,
+                      "unsupported protocol level " + std::to_string(connect.protocolLevel));
+        return;
+    }
+    if (connect.clientId.empty()) {
+        if (!connect.cleanSession) {
+            // MQTT-3.1.3-8
+            refuseConnect(ConnectReturnCode::IdentifierRejected,
+                          "empty client id with clean session 0 (MQTT-3.1.3-8)");
+            return;
+        }
+        m_clientId = m_broker.assignClientId();
+    } else {
+        m_clientId = std::move(connect.clientId);
+    }
+
+    if (connect.username)
+        m_identity = "user:" + *connect.username;
+    if (const PeerCertificate *certificate = m_transport->peerCertificate())
+        m_identity += (connect.username ? ", cert:" : "cert:") + certificate->sha1Fingerprint;
+
+    const Broker::OpenedSession opened = m_broker.openSession(*this, m_clientId,
+                                                              connect.cleanSession);
+    m_session = opened.session;
+    m_will = std::move(connect.will);
+    m_state = State::Connected;
+    if (connect.keepAlive > 0)
+        m_keepAliveLimit = std::chrono::milliseconds(connect.keepAlive * 1500); // MQTT-3.1.2-24
+
+    encodePacket(ConnackPacket{opened.present, ConnectReturnCode::Accepted}, m_transport->outbox());
+    flush();
+
+    Log &log = m_broker.log();
+    if (log.enabled(LogLevel::Info)) {
+        log.write(LogLevel::Info, "connect",
+                  {{"clientID", m_clientId},
+                   {"address", m_address},
+                   {"identity", m_identity},
+                   {"listener", m_listener->name},
+                   {"cleanSession", connect.cleanSession ? "1" : "0"},
+                   {"sessionPresent", opened.present ? "1" : "0"},
+                   {"keepAlive", std::to_string(connect.keepAlive)}});
+    }
+    if (m_broker.tap().enabled()) {
+        BrokerEvent event;
+        event.kind = BrokerEvent::Kind::Connect;
+        event.clientId = m_clientId;
+        event.detail = m_address;
+        event.identity = m_identity;
+        m_broker.record(std::move(event));
+    }
+    m_session->attach(this, opened.present);
+}
+
+void ClientConnection::handlePublish(PublishPacket &publish)
+{
+    const std::uint8_t qos = publish.qos;
+    const std::uint16_t packetId = publish.packetId;
+    if (qos == 2 && !m_session->rememberIncomingQos2(packetId)) {
+        // A retransmission of a QoS 2 message not yet released: acknowledge, do not route again.
+        sendAck(PacketType::Pubrec, packetId);
+        return;
+    }
+    MessagePtr message = m_broker.makeMessage(std::move(publish.topic), std::move(publish.payload),
+                                              qos, publish.retain);
+    if (m_broker.tap().enabled()) {
+        BrokerEvent event;
+        event.kind = BrokerEvent::Kind::Publish;
+        event.clientId = m_clientId;
+        event.topic = message->topic;
+        event.message = message;
+        event.qos = qos;
+        event.packetId = packetId;
+        m_broker.record(std::move(event));
+    }
+    m_broker.publish(message);
+    if (qos == 1)
+        sendAck(PacketType::Puback, packetId); // MQTT-4.3.2-2
+    else if (qos == 2)
+        sendAck(PacketType::Pubrec, packetId); // MQTT-4.3.3-2
+}
+
+void ClientConnection::handleSubscribe(const SubscribePacket &subscribe)
+{
+    SubackPacket suback;
+    suback.packetId = subscribe.packetId;
+    suback.returnCodes.reserve(subscribe.subscriptions.size());
+    for (const TopicSubscription &subscription : subscribe.subscriptions) {
+        const std::uint8_t granted = std::min<std::uint8_t>(subscription.qos, 2);
+        m_broker.subscribe(*m_session, subscription.filter, granted);
+        suback.returnCodes.push_back(granted);
+        if (m_broker.tap().enabled()) {
+            BrokerEvent event;
+            event.kind = BrokerEvent::Kind::Subscribe;
+            event.clientId = m_clientId;
+            event.topic = subscription.filter;
+            event.qos = granted;
+            m_broker.record(std::move(event));
+        }
+    }
+    encodePacket(suback, m_transport->outbox()); // MQTT-3.8.4-1
+    // Retained messages follow the SUBACK (MQTT-3.3.1-6).
+    for (std::size_t i = 0; i < subscribe.subscriptions.size(); ++i) {
+        if (suback.returnCodes[i] != SubackFailure)
+            m_broker.sendRetained(*m_session, subscribe.subscriptions[i].filter,
+                                  suback.returnCodes[i]);
+    }
+    flush();
+}
+
+void ClientConnection::handleUnsubscribe(const UnsubscribePacket &unsubscribe)
+{
+    for (const std::string &filter : unsubscribe.filters) {
+        m_broker.unsubscribe(*m_session, filter);
+        if (m_broker.tap().enabled()) {
+            BrokerEvent event;
+            event.kind = BrokerEvent::Kind::Unsubscribe;
+            event.clientId = m_clientId;
+            event.topic = filter;
+            m_broker.record(std::move(event));
+        }
+    }
+    sendAck(PacketType::Unsuback, unsubscribe.packetId); // MQTT-3.10.4-4, MQTT-3.10.4-5
+}
+
+void ClientConnection::sendPublish(const Message &message, std::uint8_t qos, bool retain, bool dup,
+                                   std::uint16_t packetId)
+{
+    encodePublish(m_transport->outbox(), message.topic, message.payload, qos, retain, dup, packetId);
+    flush();
+}
+
+void ClientConnection::sendAck(PacketType type, std::uint16_t packetId)
+{
+    encodeAck(m_transport->outbox(), type, packetId);
+    flush();
+}
+
+void ClientConnection::flush()
+{
+    m_transport->requestFlush();
+}
+
+void ClientConnection::refuseConnect(ConnectReturnCode code, std::string_view reason)
+{
+    encodePacket(ConnackPacket{false, code}, m_transport->outbox());
+    if (m_broker.tap().enabled()) {
+        BrokerEvent event;
+        event.kind = BrokerEvent::Kind::Refuse;
+        event.clientId = m_clientId;
+        event.detail = std::string(reason);
+        m_broker.record(std::move(event));
+    }
+    m_broker.log().write(LogLevel::Info, "refuse",
+                         {{"address", m_address},
+                          {"returnCode", std::to_string(int(code))},
+                          {"reason", reason}});
+    finish(reason, false);
+}
+
+void ClientConnection::protocolViolation(std::string_view reason)
+{
+    if (m_broker.tap().enabled()) {
+        BrokerEvent event;
+        event.kind = BrokerEvent::Kind::Refuse;
+        event.clientId = m_clientId;
+        event.detail = "protocol violation: " + std::string(reason);
+        m_broker.record(std::move(event));
+    }
+    finish("protocol violation: " + std::string(reason), true);
+}
+
+void ClientConnection::close(std::string_view reason, bool graceful)
+{
+    finish(reason, !graceful);
+}
+
+void ClientConnection::finish(std::string_view reason, bool publishWill)
+{
+    if (m_state == State::Closed)
+        return;
+    const bool wasConnected = m_state == State::Connected;
+    m_state = State::Closed;
+    m_transport->close();
+    m_transport->setHandler(nullptr);
+
+    if (wasConnected) {
+        Log &log = m_broker.log();
+        if (log.enabled(LogLevel::Info)) {
+            log.write(LogLevel::Info, "disconnect",
+                      {{"clientID", m_clientId}, {"address", m_address}, {"reason", reason}});
+        }
+        if (m_broker.tap().enabled()) {
+            BrokerEvent event;
+            event.kind = BrokerEvent::Kind::Disconnect;
+            event.clientId = m_clientId;
+            event.detail = std::string(reason);
+            m_broker.record(std::move(event));
+        }
+        Session *session = m_session;
+        m_session = nullptr;
+        m_broker.closeSession(*this, session);
+        // MQTT-3.1.2-8: the will goes out when the network connection ends without DISCONNECT.
+        if (publishWill && m_will) {
+            Will will = std::move(*m_will);
+            m_will.reset();
+            m_broker.publish(m_broker.makeMessage(std::move(will.topic), std::move(will.payload),
+                                                  will.qos, will.retain));
+        }
+    } else if (m_broker.log().enabled(LogLevel::Debug)) {
+        m_broker.log().write(LogLevel::Debug, "close",
+                             {{"address", m_address}, {"reason", reason}});
+    }
+    m_broker.connectionClosed(*this);
+}
+
+void ClientConnection::checkTimeouts(Clock::time_point now)
+{
+    if (m_state == State::AwaitingConnect) {
+        if (now - m_connectedAt > m_broker.config().connectTimeout)
+            finish("no CONNECT in time", false);
+    } else if (m_state == State::Connected && m_keepAliveLimit.count() > 0) {
+        if (now - m_lastActivity > m_keepAliveLimit)
+            finish("keep-alive timeout", true); // MQTT-3.1.2-24
+    }
+}
+
+} // namespace iotcore::broker

@@ -1,0 +1,131 @@
+#include "BrokerServer.h"
+
+#include "EventLoop.h"
+#include "Listener.h"
+#include "TransportFactory.h"
+#include "core/Broker.h"
+#include "core/ClientConnection.h"
+#include "observe/Log.h"
+
+#include <sys/resource.h>
+
+namespace iotcore::broker {
+
+struct BrokerServer::ListenerEntry {
+    std::unique_ptr<Listener> listener;
+    std::unique_ptr<TransportFactory> factory;
+    std::shared_ptr<const ListenerInfo> info;
+};
+
+std::string BoundListener::url() const
+{
+    std::string scheme = spec.protocol == ListenerSpec::Protocol::WebSocket ? "ws" : "mqtt";
+    if (spec.tls)
+        scheme += 's';
+    const std::string host = spec.host.find(':') != std::string::npos ? "[" + spec.host + "]"
+                                                                      : spec.host;
+    return scheme + "://" + host + ":" + std::to_string(port);
+}
+
+namespace {
+
+// Ten thousand connections need more descriptors than a shell's default soft limit of 1024.
+void raiseDescriptorLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+} // namespace
+
+BrokerServer::BrokerServer(BrokerConfig config, Log &log, BrokerPersistence *persistence,
+                           QObject *parent)
+    : QObject(parent)
+    , m_log(log)
+    , m_persistence(persistence)
+    , m_loop(std::make_unique<EventLoop>())
+    , m_broker(std::make_unique<Broker>(config, log, m_tap, persistence))
+{
+    raiseDescriptorLimit();
+}
+
+BrokerServer::~BrokerServer()
+{
+    stop();
+}
+
+void BrokerServer::restore(const StoredBrokerState &state)
+{
+    m_broker->restore(state);
+}
+
+bool BrokerServer::addListener(const ListenerSpec &spec, std::string *error)
+{
+    auto entry = std::make_unique<ListenerEntry>();
+    entry->factory = TransportFactory::forListener(spec, error);
+    if (!entry->factory)
+        return false;
+    entry->listener = Listener::open(spec.host, spec.port, error);
+    if (!entry->listener)
+        return false;
+    auto info = std::make_shared<ListenerInfo>();
+    info->name = spec.name;
+    info->mode = spec.mode;
+    BoundListener bound{spec, entry->listener->port()};
+    info->scheme = bound.url().substr(0, bound.url().find(':'));
+    entry->info = std::move(info);
+    m_bound.push_back(bound);
+    m_listeners.push_back(std::move(entry));
+    return true;
+}
+
+bool BrokerServer::start()
+{
+    if (isRunning())
+        return true;
+    if (!m_loop->isValid())
+        return false;
+    for (auto &entry : m_listeners) {
+        ListenerEntry *raw = entry.get();
+        raw->listener->start(*m_loop, [this, raw](int fd, std::string peer) {
+            auto transport = raw->factory->create(*m_loop, fd, std::move(peer));
+            SocketTransport *socket = transport.get();
+            if (!socket->start())
+                return; // the transport closes the descriptor
+            m_broker->attach(std::move(transport), raw->info);
+        });
+    }
+    m_loop->setTick(std::chrono::milliseconds(250),
+                    [this] { m_broker->tick(Broker::Clock::now()); });
+    m_loop->setEndOfTurn([this] { m_broker->endOfTurn(); });
+    m_thread = std::thread([this] { m_loop->run(); });
+    return true;
+}
+
+bool BrokerServer::stop()
+{
+    if (!isRunning())
+        return m_stopResult;
+    m_loop->post([this] {
+        for (auto &entry : m_listeners)
+            entry->listener->stop();
+        m_stopResult = m_broker->shutdown();
+        m_loop->quit();
+    });
+    m_thread.join();
+    if (!m_stopResult && m_persistence) {
+        m_log.write(LogLevel::Error, "store",
+                    {{"error", m_persistence->lastError()}, {"action", "could not save state"}});
+    }
+    return m_stopResult;
+}
+
+void BrokerServer::post(std::function<void(Broker &)> task)
+{
+    m_loop->post([this, task = std::move(task)] { task(*m_broker); });
+}
+
+} // namespace iotcore::broker
