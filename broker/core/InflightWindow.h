@@ -8,7 +8,7 @@
 #include "Message.h"
 
 #include <cstdint>
-#include <deque>
+#include "RingBuffer.h"
 
 namespace iotcore::broker {
 
@@ -41,19 +41,19 @@ public:
     template<typename Visit>
     void forEach(Visit &&visit)
     {
-        for (Slot &slot : m_slots) {
+        m_slots.forEach([&](Slot &slot) {
             if (slot.used)
                 visit(slot.entry);
-        }
+        });
     }
 
     template<typename Visit>
     void forEach(Visit &&visit) const
     {
-        for (const Slot &slot : m_slots) {
+        m_slots.forEach([&](const Slot &slot) {
             if (slot.used)
                 visit(slot.entry);
-        }
+        });
     }
 
     void clear();
@@ -69,7 +69,7 @@ private:
     static std::uint16_t following(std::uint16_t id) { return id == 65535 ? 1 : id + 1; }
     std::size_t indexOf(std::uint16_t id) const;
 
-    std::deque<Slot> m_slots;
+    RingBuffer<Slot> m_slots;
     std::uint16_t m_firstId = 1; // identifier of m_slots.front()
     std::uint16_t m_nextId = 1;  // identifier the next add() hands out
     std::size_t m_count = 0;

@@ -164,8 +164,7 @@ void Session::discardMessages(const char *reason)
 {
     m_inflight.forEach([&](InflightWindow::Entry &entry) { recordDrop(entry.message, reason); });
     m_inflight.clear();
-    for (const Queued &queued : m_queue)
-        recordDrop(queued.message, reason);
+    m_queue.forEach([&](const Queued &queued) { recordDrop(queued.message, reason); });
     m_queue.clear();
     m_awaitingRelease.clear();
 }
@@ -185,8 +184,9 @@ StoredSession Session::snapshot() const
         stored.outgoing.push_back({entry.message, entry.qos, entry.retain, entry.packetId,
                                    entry.released});
     });
-    for (const Queued &queued : m_queue)
+    m_queue.forEach([&](const Queued &queued) {
         stored.outgoing.push_back({queued.message, queued.qos, queued.retain, 0, false});
+    });
     stored.awaitingRelease.assign(m_awaitingRelease.begin(), m_awaitingRelease.end());
     return stored;
 }

@@ -7,9 +7,9 @@
 
 #include "InflightWindow.h"
 #include "Message.h"
+#include "RingBuffer.h"
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <unordered_set>
@@ -82,8 +82,8 @@ public:
 private:
     struct Queued {
         MessagePtr message;
-        std::uint8_t qos;
-        bool retain;
+        std::uint8_t qos = 0;
+        bool retain = false;
     };
 
     void sendNew(const MessagePtr &message, std::uint8_t qos, bool retain);
@@ -98,7 +98,7 @@ private:
     ClientConnection *m_connection = nullptr;
     std::map<std::string, std::uint8_t, std::less<>> m_subscriptions;
     InflightWindow m_inflight;
-    std::deque<Queued> m_queue;
+    RingBuffer<Queued> m_queue;
     std::unordered_set<std::uint16_t> m_awaitingRelease;
 };
 
