@@ -99,7 +99,11 @@ bool BrokerServer::start()
         });
     }
     m_loop->setTick(std::chrono::milliseconds(250),
-                    [this] { m_broker->tick(Broker::Clock::now()); });
+                    [this] {
+                        m_broker->tick(Broker::Clock::now());
+                        for (auto &entry : m_listeners)
+                            entry->listener->resume();
+                    });
     m_loop->setEndOfTurn([this] { m_broker->endOfTurn(); });
     m_thread = std::thread([this] { m_loop->run(); });
     return true;

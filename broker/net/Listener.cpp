@@ -104,9 +104,18 @@ bool Listener::start(EventLoop &loop, AcceptHandler onAccept)
 
 void Listener::stop()
 {
-    if (m_loop && m_fd >= 0)
+    if (m_loop && m_fd >= 0 && !m_paused)
         m_loop->unwatch(m_fd);
     m_loop = nullptr;
+    m_paused = false;
+}
+
+void Listener::resume()
+{
+    if (!m_paused || !m_loop)
+        return;
+    m_paused = false;
+    m_loop->watch(m_fd, EPOLLIN, this);
 }
 
 void Listener::onIoEvent(std::uint32_t)
@@ -118,8 +127,13 @@ void Listener::onIoEvent(std::uint32_t)
         const int fd = ::accept4(m_fd, reinterpret_cast<sockaddr *>(&peer), &length,
                                  SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            // EAGAIN: drained. EMFILE/ENFILE: out of descriptors; the connection waits in the
-            // backlog and the next turn tries again.
+            // EAGAIN: drained. Out of descriptors or memory: the connection waits in the backlog
+            // and accepting resumes on the next tick.
+            if ((errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                && m_loop) {
+                m_loop->unwatch(m_fd);
+                m_paused = true;
+            }
             return;
         }
         const int on = 1;

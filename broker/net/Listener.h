@@ -30,6 +30,11 @@ public:
     bool start(EventLoop &loop, AcceptHandler onAccept);
     void stop();
 
+    // Out of file descriptors, the listener stops watching its socket (which would otherwise
+    // wake the loop without end) until resume() is called, e.g. by the next tick.
+    bool isPaused() const { return m_paused; }
+    void resume();
+
     void onIoEvent(std::uint32_t events) override;
 
 private:
@@ -40,6 +45,7 @@ private:
     std::uint16_t m_port;
     EventLoop *m_loop = nullptr;
     AcceptHandler m_onAccept;
+    bool m_paused = false;
 };
 
 } // namespace iotcore::broker
