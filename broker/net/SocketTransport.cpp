@@ -11,6 +11,10 @@ namespace iotcore::broker {
 namespace {
 constexpr std::size_t ReadChunk = 64 * 1024;
 constexpr int ReadsPerTurn = 8; // then other connections get their turn
+// A client that sends without reading what it is sent (acknowledgements, its own subscriptions)
+// is not read from while this much waits for it, so it cannot make the broker buffer without
+// bound; reading resumes once the backlog drains.
+constexpr std::size_t ReadPauseBytes = 8u << 20;
 thread_local char t_readBuffer[ReadChunk];
 } // namespace
 
@@ -115,6 +119,10 @@ void SocketTransport::onIoEvent(std::uint32_t events)
 void SocketTransport::readAvailable()
 {
     for (int i = 0; i < ReadsPerTurn && !isClosed(); ++i) {
+        if (pendingBytes() > ReadPauseBytes) {
+            requestFlush(); // updateInterest() then stops watching for input until drained
+            return;
+        }
         std::size_t got = 0;
         switch (readSome(t_readBuffer, ReadChunk, &got)) {
         case IoResult::Done:
@@ -167,10 +175,12 @@ void SocketTransport::flushNow()
 void SocketTransport::updateInterest()
 {
     const bool waiting = m_wireOffset < m_wire.size() || wantsWrite();
-    if (waiting == m_waitingForWritable)
+    const bool reading = pendingBytes() <= ReadPauseBytes;
+    if (waiting == m_waitingForWritable && reading == m_reading)
         return;
     m_waitingForWritable = waiting;
-    m_loop.rewatch(m_fd, EPOLLIN | EPOLLRDHUP | (waiting ? EPOLLOUT : 0u), this);
+    m_reading = reading;
+    m_loop.rewatch(m_fd, (reading ? EPOLLIN | EPOLLRDHUP : 0u) | (waiting ? EPOLLOUT : 0u), this);
 }
 
 SocketTransport::IoResult SocketTransport::errnoResult(int error)

@@ -66,6 +66,7 @@ private:
     std::size_t m_wireOffset = 0;
     bool m_flushScheduled = false;
     bool m_waitingForWritable = false;
+    bool m_reading = true;
     std::string m_failure;
 };
 
