@@ -110,6 +110,10 @@ void SocketTransport::onIoEvent(std::uint32_t events)
 {
     if (isClosed())
         return;
+    if (!m_reading && (events & (EPOLLERR | EPOLLHUP))) {
+        fail("connection lost");
+        return;
+    }
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
         readAvailable();
     if (!isClosed() && (events & EPOLLOUT))
