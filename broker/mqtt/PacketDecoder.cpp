@@ -285,7 +285,8 @@ bool decodeConnectRest(Reader &r, ConnectPacket &c, std::string &error)
     }
     if (!r.atEnd()) {
         error = "CONNECT has " + std::to_string(r.remaining())
-                + " bytes after its last payload field (MQTT-3.1.3-1)";
+                + (r.remaining() == 1 ? " byte" : " bytes")
+                + " after its last payload field (MQTT-3.1.3-1)";
         return false;
     }
     return true;
