@@ -3,10 +3,7 @@
 #include "Cli.h"
 #include "net/BrokerServer.h"
 #include "observe/Log.h"
-#if __has_include("store/SqliteBrokerStore.h")
 #include "store/SqliteBrokerStore.h"
-#define HAVE_STORE 1
-#endif
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -171,7 +168,6 @@ int runServe(const QStringList &arguments)
     const int signalFd = blockStopSignals();
 
     StoredBrokerState state;
-#ifdef HAVE_STORE
     std::unique_ptr<SqliteBrokerStore> store;
     if (parser.isSet(QStringLiteral("workspace"))) {
         std::string error;
@@ -187,12 +183,7 @@ int runServe(const QStringList &arguments)
             return ExitFailure;
         }
     }
-    BrokerPersistence *persistence = store.get();
-#else
-    BrokerPersistence *persistence = nullptr;
-#endif
-
-    BrokerServer server(config, log, persistence);
+    BrokerServer server(config, log, store.get());
     server.restore(state);
     state = {};
     for (const ListenerSpec &spec : specs) {

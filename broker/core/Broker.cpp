@@ -45,6 +45,9 @@ void Broker::restore(const StoredBrokerState &state)
         m_nextMessageId = std::max(m_nextMessageId, message->id + 1);
     }
     for (const StoredSession &stored : state.sessions) {
+        // Queued messages may be newer than every retained one: new ids start after them all.
+        for (const StoredOutgoingMessage &outgoing : stored.outgoing)
+            m_nextMessageId = std::max(m_nextMessageId, outgoing.message->id + 1);
         auto session = std::make_unique<Session>(*this, stored.clientId, true);
         session->restore(stored);
         for (const auto &[filter, qos] : session->subscriptions())
