@@ -64,13 +64,13 @@ void Session::deliver(const MessagePtr &message, std::uint8_t qos, bool retain)
         return;
     }
     m_queue.push_back(Queued{message, qos, retain});
-    if (m_persistent && !m_connection)
-        m_dirty = true;
+    m_dirty = m_dirty || m_persistent;
 }
 
 void Session::sendNew(const MessagePtr &message, std::uint8_t qos, bool retain)
 {
     InflightWindow::Entry &entry = m_inflight.add(message, qos, retain);
+    m_dirty = m_dirty || m_persistent;
     m_connection->sendPublish(*message, qos, retain, false, entry.packetId);
     m_broker.recordDelivery(BrokerEvent::Kind::Deliver, m_clientId, message, qos, entry.packetId);
 }
@@ -90,6 +90,7 @@ void Session::handlePuback(std::uint16_t packetId)
     if (!entry || entry->qos != 1)
         return; // an acknowledgement for nothing we sent is ignored, as mosquitto does
     MessagePtr message = m_inflight.remove(packetId);
+    m_dirty = m_dirty || m_persistent;
     m_broker.recordAck(m_clientId, message, packetId, "PUBACK");
     sendQueued();
 }
@@ -105,6 +106,7 @@ void Session::handlePubrec(std::uint16_t packetId)
     }
     if (!entry->released) {
         entry->released = true;
+        m_dirty = m_dirty || m_persistent;
         m_broker.recordAck(m_clientId, entry->message, packetId, "PUBREC");
     }
     if (m_connection)
@@ -117,6 +119,7 @@ void Session::handlePubcomp(std::uint16_t packetId)
     if (!entry || entry->qos != 2 || !entry->released)
         return;
     MessagePtr message = m_inflight.remove(packetId);
+    m_dirty = m_dirty || m_persistent;
     m_broker.recordAck(m_clientId, message, packetId, "PUBCOMP");
     sendQueued();
 }
