@@ -1,5 +1,7 @@
 #include "SocketTransport.h"
 
+#include "TlsChannel.h"
+
 #include <cerrno>
 #include <cstring>
 #include <sys/epoll.h>
@@ -18,10 +20,12 @@ constexpr std::size_t ReadPauseBytes = 8u << 20;
 thread_local char t_readBuffer[ReadChunk];
 } // namespace
 
-SocketTransport::SocketTransport(EventLoop &loop, int fd, std::string peerAddress)
+SocketTransport::SocketTransport(EventLoop &loop, int fd, std::string peerAddress,
+                                 std::unique_ptr<TlsChannel> tls)
     : m_loop(loop)
     , m_fd(fd)
     , m_peerAddress(std::move(peerAddress))
+    , m_tls(std::move(tls))
 {
 }
 
@@ -48,12 +52,19 @@ std::size_t SocketTransport::pendingBytes() const
     return m_outbox.size() + (m_wire.size() - m_wireOffset);
 }
 
+const PeerCertificate *SocketTransport::peerCertificate() const
+{
+    return m_tls ? m_tls->peerCertificate() : nullptr;
+}
+
 void SocketTransport::close()
 {
     if (isClosed())
         return;
     m_handler = nullptr;
     flushNow(); // best effort: a CONNACK refusal or the last acknowledgements still go out
+    if (m_tls && !isClosed())
+        m_tls->shutdown();
     closeSocket();
 }
 
@@ -114,36 +125,50 @@ void SocketTransport::onIoEvent(std::uint32_t events)
         fail("connection lost");
         return;
     }
-    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+    const bool readable = events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP);
+    const bool writable = events & EPOLLOUT;
+    if (readable || (writable && m_readOnWritable))
         readAvailable();
-    if (!isClosed() && (events & EPOLLOUT))
+    if (!isClosed() && (writable || (readable && m_writeOnReadable)))
         flushNow();
 }
 
 void SocketTransport::readAvailable()
 {
-    for (int i = 0; i < ReadsPerTurn && !isClosed(); ++i) {
+    const bool wasWaiting = m_readOnWritable;
+    m_readOnWritable = false;
+    for (int i = 0; !isClosed(); ++i) {
         if (pendingBytes() > ReadPauseBytes) {
             requestFlush(); // updateInterest() then stops watching for input until drained
-            return;
+            break;
+        }
+        if (i == ReadsPerTurn) {
+            // Out of budget. What is left in the kernel's buffer wakes epoll again, but records
+            // OpenSSL has already read ahead do not: being woken when the socket is writable (at
+            // once, as a rule) brings this connection back next turn, after the others.
+            m_readOnWritable = m_tls && m_tls->hasBufferedInput();
+            break;
         }
         std::size_t got = 0;
-        switch (readSome(t_readBuffer, ReadChunk, &got)) {
-        case IoResult::Done:
+        const IoResult result = readSome(t_readBuffer, ReadChunk, &got);
+        if (result == IoResult::Done) {
             received(std::string_view(t_readBuffer, got));
-            if (got < ReadChunk)
-                return;
-            break;
-        case IoResult::WouldBlock:
-            return;
-        case IoResult::Closed:
-            fail("connection closed by peer");
-            return;
-        case IoResult::Failed:
-            fail(m_failure.empty() ? "connection error" : m_failure);
-            return;
+            // A short read has drained the kernel's buffer; with TLS, when OpenSSL stopped for
+            // want of socket input, not for an alert it has to send or an error.
+            if (got < ReadChunk && (!m_tls || m_tls->inputDrained()))
+                break;
+            continue;
         }
+        if (result == IoResult::WantWrite) // TLS: e.g. an alert to send first
+            m_readOnWritable = true;
+        else if (result == IoResult::Closed)
+            fail("connection closed by peer");
+        else if (result == IoResult::Failed)
+            fail(failure());
+        break;
     }
+    if (!isClosed() && m_readOnWritable != wasWaiting)
+        updateInterest();
 }
 
 void SocketTransport::flushNow()
@@ -152,19 +177,24 @@ void SocketTransport::flushNow()
     if (isClosed())
         return;
     prepareOutput();
-    while (m_wireOffset < m_wire.size() || wantsWrite()) {
+    m_writeOnReadable = false;
+    while (m_wireOffset < m_wire.size()) {
         std::size_t written = 0;
         const IoResult result = writeSome(m_wire.data() + m_wireOffset,
                                           m_wire.size() - m_wireOffset, &written);
         if (result == IoResult::Done) {
             m_wireOffset += written;
-            if (written == 0 && !wantsWrite())
+            if (written == 0)
                 break;
             continue;
         }
-        if (result == IoResult::WouldBlock)
+        if (result == IoResult::WantWrite)
             break;
-        fail(m_failure.empty() ? "write failed" : m_failure);
+        if (result == IoResult::WantRead) {
+            m_writeOnReadable = true;
+            break;
+        }
+        fail(result == IoResult::Closed ? "connection closed by peer" : failure());
         return;
     }
     if (m_wireOffset == m_wire.size()) {
@@ -178,8 +208,12 @@ void SocketTransport::flushNow()
 
 void SocketTransport::updateInterest()
 {
-    const bool waiting = m_wireOffset < m_wire.size() || wantsWrite();
-    const bool reading = pendingBytes() <= ReadPauseBytes;
+    // A TLS write waiting for input keeps input watched, or the backlog would never drain.
+    const bool reading = pendingBytes() <= ReadPauseBytes || m_writeOnReadable;
+    if (reading && !m_reading && m_tls && m_tls->hasBufferedInput())
+        m_readOnWritable = true; // what OpenSSL read ahead before the pause: epoll cannot tell
+    const bool waiting = m_readOnWritable
+                         || (m_wireOffset < m_wire.size() && !m_writeOnReadable);
     if (waiting == m_waitingForWritable && reading == m_reading)
         return;
     m_waitingForWritable = waiting;
@@ -187,16 +221,23 @@ void SocketTransport::updateInterest()
     m_loop.rewatch(m_fd, (reading ? EPOLLIN | EPOLLRDHUP : 0u) | (waiting ? EPOLLOUT : 0u), this);
 }
 
-SocketTransport::IoResult SocketTransport::errnoResult(int error)
+std::string SocketTransport::failure() const
+{
+    const std::string &reason = m_tls ? m_tls->failure() : m_failure;
+    return reason.empty() ? "connection error" : reason;
+}
+
+IoResult SocketTransport::errnoResult(int error, IoResult wouldBlock)
 {
     if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR)
-        return IoResult::WouldBlock;
+        return wouldBlock;
     return IoResult::Failed;
 }
 
-SocketTransport::IoResult SocketTransport::readSome(char *buffer, std::size_t capacity,
-                                                    std::size_t *got)
+IoResult SocketTransport::readSome(char *buffer, std::size_t capacity, std::size_t *got)
 {
+    if (m_tls)
+        return m_tls->read(buffer, capacity, got);
     const ssize_t n = ::recv(m_fd, buffer, capacity, 0);
     if (n > 0) {
         *got = std::size_t(n);
@@ -205,26 +246,23 @@ SocketTransport::IoResult SocketTransport::readSome(char *buffer, std::size_t ca
     if (n == 0)
         return IoResult::Closed;
     const int error = errno;
-    const IoResult result = errnoResult(error);
+    const IoResult result = errnoResult(error, IoResult::WantRead);
     if (result == IoResult::Failed)
         m_failure = std::string("read error: ") + std::strerror(error);
     return result;
 }
 
-SocketTransport::IoResult SocketTransport::writeSome(const char *data, std::size_t size,
-                                                     std::size_t *written)
+IoResult SocketTransport::writeSome(const char *data, std::size_t size, std::size_t *written)
 {
-    if (size == 0) {
-        *written = 0;
-        return IoResult::Done;
-    }
+    if (m_tls)
+        return m_tls->write(data, size, written);
     const ssize_t n = ::send(m_fd, data, size, MSG_NOSIGNAL);
     if (n >= 0) {
         *written = std::size_t(n);
         return IoResult::Done;
     }
     const int error = errno;
-    const IoResult result = errnoResult(error);
+    const IoResult result = errnoResult(error, IoResult::WantWrite);
     if (result == IoResult::Failed)
         m_failure = std::string("write error: ") + std::strerror(error);
     return result;
