@@ -1,6 +1,7 @@
 // iotcore-studio: the registry console by default; subcommands run headless.
 
 #include "cli/Cli.h"
+#include "cli/IotCommand.h"
 #include "cli/ServeCommand.h"
 
 #include <QCoreApplication>
@@ -18,6 +19,8 @@ const char *const usage =
     "\n"
     "Commands:\n"
     "  serve      Run the embedded broker without a display (serve --help for its options)\n"
+    "  iot        Manage the workspace's registries, devices and brokers like `yc iot`\n"
+    "             (iot registry|device|broker --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     Show this help\n"
@@ -47,6 +50,8 @@ int main(int argc, char *argv[])
     commandArguments[0] = arguments.first() + u' ' + command;
     if (command == QLatin1String("serve"))
         return runServe(commandArguments);
+    if (command == QLatin1String("iot"))
+        return runIot(commandArguments);
 
     printError(QStringLiteral("unknown command \"%1\" (iotcore-studio --help lists them)").arg(command));
     return ExitUsage;

@@ -1,13 +1,17 @@
 #include "ServeCommand.h"
 
 #include "Cli.h"
+#include "core/Broker.h"
 #include "net/BrokerServer.h"
 #include "observe/Log.h"
+#include "iot/IotAuthenticator.h"
+#include "store/CatalogStore.h"
 #include "store/SqliteBrokerStore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -26,20 +30,30 @@ struct ListenerOption {
     const char *name;
     ListenerSpec::Protocol protocol;
     bool tls;
+    ListenerInfo::Mode mode;
     const char *help;
 };
 
+constexpr auto Open = ListenerInfo::Mode::Open;
+constexpr auto IotCore = ListenerInfo::Mode::IotCore;
+
 const ListenerOption listenerOptions[] = {
-    {"open-mqtt", "open-mqtt", ListenerSpec::Protocol::Mqtt, false,
+    {"mqtt", "mqtt", ListenerSpec::Protocol::Mqtt, false, IotCore,
+     "IoT Core MQTT over TCP on ADDR:PORT: devices, registries and brokers of the workspace "
+     "log in with a password (default 127.0.0.1:1883 when a workspace is given)."},
+    {"mqtts", "mqtts", ListenerSpec::Protocol::Mqtt, true, IotCore,
+     "IoT Core MQTT over TLS on ADDR:PORT: password or client certificate (needs --tls-cert "
+     "and --tls-key)."},
+    {"ws", "ws", ListenerSpec::Protocol::WebSocket, false, IotCore,
+     "IoT Core MQTT over WebSocket on ADDR:PORT (an extension: the service had none)."},
+    {"open-mqtt", "open-mqtt", ListenerSpec::Protocol::Mqtt, false, Open,
      "Open-mode MQTT over TCP (anonymous, any topic, all of MQTT 3.1.1) on ADDR:PORT."},
-    {"open-mqtts", "open-mqtts", ListenerSpec::Protocol::Mqtt, true,
+    {"open-mqtts", "open-mqtts", ListenerSpec::Protocol::Mqtt, true, Open,
      "Open-mode MQTT over TLS on ADDR:PORT (needs --tls-cert and --tls-key)."},
-    {"open-ws", "open-ws", ListenerSpec::Protocol::WebSocket, false,
+    {"open-ws", "open-ws", ListenerSpec::Protocol::WebSocket, false, Open,
      "Open-mode MQTT over WebSocket (subprotocol \"mqtt\", any path) on ADDR:PORT."},
-    {"open-wss", "open-wss", ListenerSpec::Protocol::WebSocket, true,
+    {"open-wss", "open-wss", ListenerSpec::Protocol::WebSocket, true, Open,
      "Open-mode MQTT over secure WebSocket on ADDR:PORT (needs --tls-cert and --tls-key)."},
-    {"ws", "ws", ListenerSpec::Protocol::WebSocket, false,
-     "MQTT over WebSocket on ADDR:PORT (open mode until the IoT Core model is enabled)."},
 };
 
 // SIGINT and SIGTERM arrive through a signalfd watched by the Qt event loop, so the broker is
@@ -97,6 +111,10 @@ int runServe(const QStringList &arguments)
     parser.addOption({QStringLiteral("log-level"),
                       QStringLiteral("debug, info (default), warning or error."),
                       QStringLiteral("LEVEL"), QStringLiteral("info")});
+    parser.addOption({QStringLiteral("strict-takeover"),
+                      QStringLiteral("IoT Core listeners: a second connection with a client id in "
+                                     "use takes the first over, as MQTT 3.1.1 says. By default "
+                                     "both stay connected, as in Yandex IoT Core.")});
     parser.addOption({QStringLiteral("max-inflight"),
                       QStringLiteral("Unacknowledged QoS 1/2 messages per client (default 1000)."),
                       QStringLiteral("N")});
@@ -125,6 +143,7 @@ int runServe(const QStringList &arguments)
     Log log(level);
 
     BrokerConfig config;
+    config.iotClientIdTakeover = parser.isSet(QStringLiteral("strict-takeover"));
     if (!parseCount(parser, QStringLiteral("max-inflight"), &config.maxInflightMessages)
         || !parseCount(parser, QStringLiteral("max-queued"), &config.maxQueuedMessages)
         || !parseCount(parser, QStringLiteral("max-packet-size"), &config.maxPacketSize))
@@ -145,7 +164,7 @@ int runServe(const QStringList &arguments)
             spec.port = address.port;
             spec.protocol = option.protocol;
             spec.tls = option.tls;
-            spec.mode = ListenerInfo::Mode::Open;
+            spec.mode = option.mode;
             if (spec.tls) {
                 if (!parser.isSet(QStringLiteral("tls-cert")) || !parser.isSet(QStringLiteral("tls-key"))) {
                     printError(QStringLiteral("--%1 needs --tls-cert FILE and --tls-key FILE")
@@ -158,11 +177,21 @@ int runServe(const QStringList &arguments)
             specs.push_back(spec);
         }
     }
+    const bool haveWorkspace = parser.isSet(QStringLiteral("workspace"));
     if (specs.empty()) {
         ListenerSpec spec;
-        spec.name = "open-mqtt";
+        spec.name = haveWorkspace ? "mqtt" : "open-mqtt";
+        spec.mode = haveWorkspace ? IotCore : Open;
         spec.port = 1883;
         specs.push_back(spec);
+    }
+    bool needCatalog = false;
+    for (const ListenerSpec &spec : specs)
+        needCatalog = needCatalog || spec.mode == IotCore;
+    if (needCatalog && !haveWorkspace) {
+        printError(QStringLiteral("IoT Core listeners (--mqtt, --mqtts, --ws) need a workspace with "
+                                  "registries and devices: add -w FILE"));
+        return ExitUsage;
     }
 
     const int signalFd = blockStopSignals();
@@ -183,7 +212,30 @@ int runServe(const QStringList &arguments)
             return ExitFailure;
         }
     }
+    std::unique_ptr<CatalogStore> catalogStore;
+    std::shared_ptr<const Catalog> catalog;
+    if (needCatalog) {
+        std::string error;
+        catalogStore = CatalogStore::open(parser.value(QStringLiteral("workspace")).toStdString(),
+                                          true, &error);
+        std::optional<Catalog> loaded = catalogStore ? catalogStore->load(&error) : std::nullopt;
+        if (!loaded) {
+            printError(QString::fromStdString(error));
+            return ExitFailure;
+        }
+        catalog = std::make_shared<const Catalog>(std::move(*loaded));
+    }
+
     BrokerServer server(config, log, store.get());
+    std::shared_ptr<IotAuthenticator> authenticator;
+    if (catalog) {
+        authenticator = std::make_shared<IotAuthenticator>(
+            [&server](std::function<void()> task) {
+                server.post([task = std::move(task)](Broker &) { task(); });
+            },
+            catalog);
+        server.setAuthenticator(authenticator);
+    }
     server.restore(state);
     state = {};
     for (const ListenerSpec &spec : specs) {
@@ -203,6 +255,32 @@ int runServe(const QStringList &arguments)
     }
     std::fflush(stdout);
 
+    // The workspace may be changed while serving (iotcore-studio iot … from another shell): the
+    // catalog is reloaded when the file changed, and clients whose rights went away are dropped.
+    QTimer catalogWatch;
+    std::int64_t catalogVersion = catalogStore ? catalogStore->changeCounter() : 0;
+    if (catalogStore) {
+        QObject::connect(&catalogWatch, &QTimer::timeout, [&] {
+            const std::int64_t version = catalogStore->changeCounter();
+            if (version == catalogVersion)
+                return;
+            catalogVersion = version;
+            std::string error;
+            std::optional<Catalog> loaded = catalogStore->load(&error);
+            if (!loaded) {
+                log.write(LogLevel::Error, "catalog", {{"error", error}, {"action", "kept the previous catalog"}});
+                return;
+            }
+            auto snapshot = std::make_shared<const Catalog>(std::move(*loaded));
+            server.post([authenticator, snapshot](Broker &broker) {
+                authenticator->setCatalog(snapshot);
+                broker.dropRevokedClients();
+            });
+            log.write(LogLevel::Info, "catalog", {{"action", "reloaded"}});
+        });
+        catalogWatch.start(1000);
+    }
+
     int exitCode = ExitOk;
     QSocketNotifier stopNotifier(signalFd, QSocketNotifier::Read);
     QObject::connect(&stopNotifier, &QSocketNotifier::activated, [&] {
@@ -210,6 +288,7 @@ int runServe(const QStringList &arguments)
         [[maybe_unused]] const ssize_t got = ::read(signalFd, &info, sizeof info);
         stopNotifier.setEnabled(false);
         log.write(LogLevel::Info, "stop", {{"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+        catalogWatch.stop();
         if (!server.stop())
             exitCode = ExitFailure;
         QCoreApplication::exit(exitCode);

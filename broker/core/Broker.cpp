@@ -48,10 +48,10 @@ void Broker::restore(const StoredBrokerState &state)
         // Queued messages may be newer than every retained one: new ids start after them all.
         for (const StoredOutgoingMessage &outgoing : stored.outgoing)
             m_nextMessageId = std::max(m_nextMessageId, outgoing.message->id + 1);
-        auto session = std::make_unique<Session>(*this, stored.clientId, true);
+        auto session = std::make_unique<Session>(*this, stored.clientId, stored.clientId, true);
         session->restore(stored);
-        for (const auto &[filter, qos] : session->subscriptions())
-            m_subscriptions.subscribe(filter, session.get(), qos);
+        for (const auto &[filter, subscription] : session->subscriptions())
+            m_subscriptions.subscribe(filter, session.get(), subscription.qos);
         m_sessions.insert_or_assign(stored.clientId, std::move(session));
     }
 }
@@ -114,9 +114,29 @@ Broker::Statistics Broker::statistics() const
     return m_stats;
 }
 
-Broker::OpenedSession Broker::openSession(ClientConnection &connection, const std::string &clientId,
-                                          bool cleanSession)
+std::size_t Broker::dropRevokedClients()
 {
+    std::vector<ClientConnection *> revoked;
+    for (auto &[raw, connection] : m_connections) {
+        if (connection->isConnected() && connection->rights() && !connection->rights()->stillAllowed())
+            revoked.push_back(raw);
+    }
+    for (ClientConnection *connection : revoked)
+        connection->close("credentials revoked or registry disabled");
+    return revoked.size();
+}
+
+Broker::OpenedSession Broker::openSession(ClientConnection &connection, const std::string &clientId,
+                                          bool cleanSession, bool coexist)
+{
+    if (coexist) {
+        // A session of its own, whoever else uses the client id; never persistent.
+        std::string key = clientId + '\x1f' + std::to_string(m_nextClientNumber++);
+        auto session = std::make_unique<Session>(*this, key, clientId, false);
+        Session *raw = session.get();
+        m_sessions.emplace(std::move(key), std::move(session));
+        return {raw, false};
+    }
     auto it = m_sessions.find(clientId);
     if (it != m_sessions.end()) {
         ClientConnection *previous = it->second->connection();
@@ -133,7 +153,7 @@ Broker::OpenedSession Broker::openSession(ClientConnection &connection, const st
     }
     if (it != m_sessions.end())
         return {it->second.get(), true};
-    auto session = std::make_unique<Session>(*this, clientId, !cleanSession);
+    auto session = std::make_unique<Session>(*this, clientId, clientId, !cleanSession);
     Session *raw = session.get();
     m_sessions.emplace(clientId, std::move(session));
     if (!cleanSession)
@@ -152,12 +172,12 @@ void Broker::closeSession(ClientConnection &connection, Session *session)
 
 void Broker::destroySession(Session *session)
 {
-    for (const auto &[filter, qos] : session->subscriptions())
-        m_subscriptions.unsubscribe(filter, session);
+    for (const auto &[filter, subscription] : session->subscriptions())
+        removeFromTree(*session, filter);
     session->discardMessages("client gone");
     if (session->isPersistent() && m_persistence)
         m_persistence->removeSession(session->clientId());
-    m_sessions.erase(session->clientId());
+    m_sessions.erase(session->key());
 }
 
 void Broker::connectionClosed(ClientConnection &connection)
@@ -177,7 +197,7 @@ MessagePtr Broker::makeMessage(std::string topic, std::string payload, std::uint
     return message;
 }
 
-void Broker::publish(const MessagePtr &message)
+void Broker::publish(const MessagePtr &message, const Session *except)
 {
     ++m_stats.messagesReceived;
     if (message->retain) {
@@ -196,8 +216,27 @@ void Broker::publish(const MessagePtr &message)
     // Overlapping subscriptions of one session: one delivery at the highest granted QoS.
     const std::uint64_t stamp = ++m_matchStamp;
     m_targets.clear();
+    m_routed.clear();
     m_subscriptions.match(message->topic, [&](const SubscriptionTree::Subscriber &subscriber) {
         Session *session = subscriber.session;
+        if (session == except)
+            return;
+        if (subscriber.route) {
+            const SubscriptionRoute &route = *subscriber.route;
+            // A route wider than the client's rights is narrowed here, message by message.
+            if (route.checkRead
+                && (!session->rights() || !session->rights()->mayRead(message->topic)))
+                return;
+            std::string topic = route.deliveredTopic(message->topic);
+            for (RoutedDelivery &routed : m_routed) {
+                if (routed.session == session && routed.topic == topic) {
+                    routed.qos = std::max(routed.qos, subscriber.qos);
+                    return;
+                }
+            }
+            m_routed.push_back({session, std::move(topic), subscriber.qos});
+            return;
+        }
         if (session->matchStamp != stamp) {
             session->matchStamp = stamp;
             session->matchQos = subscriber.qos;
@@ -210,13 +249,60 @@ void Broker::publish(const MessagePtr &message)
         // MQTT-3.3.1-9: a message matching an established subscription goes out with RETAIN 0.
         session->deliver(message, std::min(message->qos, session->matchQos), false);
     }
-    m_stats.messagesSent += m_targets.size();
+    m_renamed.clear();
+    for (const RoutedDelivery &routed : m_routed) {
+        // A client that subscribed through "$me/…" or an alias gets the message under that name.
+        routed.session->deliver(renamed(message, routed.topic),
+                                std::min(message->qos, routed.qos), false);
+    }
+    m_stats.messagesSent += m_targets.size() + m_routed.size();
 }
 
-void Broker::subscribe(Session &session, const std::string &filter, std::uint8_t qos)
+MessagePtr Broker::renamed(const MessagePtr &message, const std::string &topic)
 {
-    m_subscriptions.subscribe(filter, &session, qos);
-    session.addSubscription(filter, qos);
+    if (topic == message->topic)
+        return message;
+    for (const MessagePtr &copy : m_renamed) {
+        if (copy->topic == topic)
+            return copy;
+    }
+    auto copy = std::make_shared<Message>(*message);
+    copy->topic = topic;
+    m_renamed.push_back(copy);
+    return copy;
+}
+
+void Broker::subscribe(Session &session, const std::string &filter, std::uint8_t qos,
+                       std::vector<SubscriptionRoute> routes)
+{
+    if (session.subscription(filter))
+        removeFromTree(session, filter); // MQTT-3.8.4-3: the new subscription replaces the old
+    session.setSubscription(filter, qos, std::move(routes));
+    addToTree(session, filter);
+}
+
+void Broker::addToTree(Session &session, const std::string &filter)
+{
+    const Session::Subscription *subscription = session.subscription(filter);
+    if (subscription->routes.empty()) {
+        m_subscriptions.subscribe(filter, &session, subscription->qos);
+        return;
+    }
+    for (const auto &route : subscription->routes)
+        m_subscriptions.subscribe(route->filter, &session, subscription->qos, route.get());
+}
+
+void Broker::removeFromTree(Session &session, const std::string &filter)
+{
+    const Session::Subscription *subscription = session.subscription(filter);
+    if (!subscription)
+        return;
+    if (subscription->routes.empty()) {
+        m_subscriptions.unsubscribe(filter, &session);
+        return;
+    }
+    for (const auto &route : subscription->routes)
+        m_subscriptions.unsubscribe(route->filter, &session, route.get());
 }
 
 void Broker::sendRetained(Session &session, const std::string &filter, std::uint8_t qos)
@@ -229,8 +315,28 @@ void Broker::sendRetained(Session &session, const std::string &filter, std::uint
 
 bool Broker::unsubscribe(Session &session, const std::string &filter)
 {
-    m_subscriptions.unsubscribe(filter, &session);
+    removeFromTree(session, filter);
     return session.removeSubscription(filter);
+}
+
+void Broker::keep(const MessagePtr &message)
+{
+    m_permanent.keep(message);
+}
+
+void Broker::sendKept(Session &session, const std::string &filter)
+{
+    const Session::Subscription *subscription = session.subscription(filter);
+    if (!subscription)
+        return;
+    m_renamed.clear();
+    for (const auto &route : subscription->routes) {
+        // Replayed with RETAIN 1 (IOT_CORE.md, "Permanent topics": Decisions).
+        if (MessagePtr kept = m_permanent.find(route->filter)) {
+            session.deliver(renamed(kept, route->deliveredTopic(kept->topic)),
+                            std::min(kept->qos, subscription->qos), true);
+        }
+    }
 }
 
 std::string Broker::assignClientId()

@@ -6,7 +6,9 @@
 
 #include "BrokerConfig.h"
 #include "BrokerPersistence.h"
+#include "ClientRights.h"
 #include "Message.h"
+#include "PermanentTopicStore.h"
 #include "RetainedStore.h"
 #include "SubscriptionTree.h"
 #include "observe/BrokerEvent.h"
@@ -68,23 +70,39 @@ public:
 
     Statistics statistics() const;
 
+    // After the IoT Core catalog changed: closes the connections whose rights are revoked (a
+    // disabled registry's devices, a deleted device). Returns how many.
+    std::size_t dropRevokedClients();
+
     // --- used by ClientConnection -----------------------------------------------------------
     struct OpenedSession {
         Session *session;
         bool present; // Session Present flag of CONNACK (MQTT-3.2.2-2, MQTT-3.2.2-3)
     };
+    // `coexist`: the connection gets a session of its own even if the client id is in use (IoT
+    // Core identities, IOT_CORE.md Decision); otherwise MQTT's takeover (MQTT-3.1.4-2).
     OpenedSession openSession(ClientConnection &connection, const std::string &clientId,
-                              bool cleanSession);
+                              bool cleanSession, bool coexist = false);
     void closeSession(ClientConnection &connection, Session *session);
     void connectionClosed(ClientConnection &connection);
 
     MessagePtr makeMessage(std::string topic, std::string payload, std::uint8_t qos, bool retain);
     // Routes a message to every matching subscription and keeps it when it is retained.
-    void publish(const MessagePtr &message);
-    void subscribe(Session &session, const std::string &filter, std::uint8_t qos);
+    // `except` (a mosquitto bridge that sent it) does not get it back.
+    void publish(const MessagePtr &message, const Session *except = nullptr);
+    // Adds or replaces a subscription. `routes` are what an IoT Core client's filter became
+    // (ClientRights::checkSubscribe); none for a plain filter.
+    void subscribe(Session &session, const std::string &filter, std::uint8_t qos,
+                   std::vector<SubscriptionRoute> routes = {});
     // Sends the retained messages matching a filter that was just subscribed (after SUBACK).
     void sendRetained(Session &session, const std::string &filter, std::uint8_t qos);
     bool unsubscribe(Session &session, const std::string &filter);
+
+    // Permanent topics of the IoT Core model: keeps a message, and replays kept messages to an
+    // exact subscription that was just made, under the names the client subscribed with.
+    void keep(const MessagePtr &message);
+    void sendKept(Session &session, const std::string &filter);
+    PermanentTopicStore &permanentTopics() { return m_permanent; }
     std::string assignClientId();
 
     // --- the event tap; each is a single branch when nobody listens ---------------------------
@@ -97,6 +115,9 @@ public:
 
 private:
     void destroySession(Session *session);
+    void addToTree(Session &session, const std::string &filter);
+    void removeFromTree(Session &session, const std::string &filter);
+    MessagePtr renamed(const MessagePtr &message, const std::string &topic);
     void saveDirtySessions();
 
     BrokerConfig m_config;
@@ -109,8 +130,17 @@ private:
     std::vector<ClientConnection *> m_closed;
     SubscriptionTree m_subscriptions;
     RetainedStore m_retained;
+    PermanentTopicStore m_permanent;
 
-    std::vector<Session *> m_targets; // reused by publish()
+    // Reused by publish(): sessions reached through plain filters, and deliveries through routes.
+    struct RoutedDelivery {
+        Session *session;
+        std::string topic;
+        std::uint8_t qos;
+    };
+    std::vector<Session *> m_targets;
+    std::vector<RoutedDelivery> m_routed;
+    std::vector<MessagePtr> m_renamed;
     std::uint64_t m_matchStamp = 0;
     std::uint64_t m_nextMessageId = 1;
     std::uint64_t m_nextClientNumber = 1;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,9 +20,14 @@ struct BrokerConfig {
     std::size_t maxPacketSize = 64u << 20;
     // A connection that sends no CONNECT within this time is closed.
     std::chrono::milliseconds connectTimeout{10'000};
+    // IoT Core identities: a second connection with a client id in use takes the first one over
+    // as MQTT 3.1.1 says (true), or both coexist as in the service (false, the default).
+    bool iotClientIdTakeover = false;
     // How often persistent sessions that changed are written to the store.
     std::chrono::milliseconds sessionSaveInterval{2'000};
 };
+
+class Authenticator;
 
 // What kind of listener a connection arrived on.
 struct ListenerInfo {
@@ -29,6 +35,7 @@ struct ListenerInfo {
     std::string name;   // "open-mqtt", "mqtts", ...
     std::string scheme; // "mqtt", "mqtts", "ws", "wss"
     Mode mode = Mode::Open;
+    std::shared_ptr<Authenticator> authenticator; // null: open mode
 };
 
 } // namespace iotcore::broker

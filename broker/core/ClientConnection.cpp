@@ -35,8 +35,14 @@ void ClientConnection::onTransportData(std::string_view bytes)
         return;
     m_lastActivity = Clock::now();
     m_decoder.feed(bytes);
+    decodeAvailable();
+}
+
+void ClientConnection::decodeAvailable()
+{
     Packet packet;
-    while (m_state != State::Closed) {
+    // While the credentials are checked, what the client sends next waits in the decoder.
+    while (m_state == State::AwaitingConnect || m_state == State::Connected) {
         const PacketDecoder::Status status = m_decoder.next(packet);
         if (status == PacketDecoder::Status::NeedMore)
             break;
@@ -111,12 +117,14 @@ void ClientConnection::handlePacket(Packet &packet)
 
 void ClientConnection::handleConnect(ConnectPacket &connect)
 {
-    // MQTT-3.1.2-1: another protocol name is not MQTT 3.1.1; MQTT-3.1.2-2: level 4 only.
+    // MQTT-3.1.2-1: another protocol name is not MQTT 3.1.1; MQTT-3.1.2-2: level 4 only. A
+    // mosquitto bridge sets the top bit of the level (0x84) to ask not to get its own messages.
     if (connect.protocolName != "MQTT" && connect.protocolName != "MQIsdp") {
         protocolViolation("unknown protocol name \"" + connect.protocolName + "\" (MQTT-3.1.2-1)");
         return;
     }
-    if (connect.protocolLevel != 4 || connect.protocolName != "MQTT") {
+    const bool bridge = connect.protocolLevel == 0x84 && !m_listener->authenticator;
+    if ((connect.protocolLevel != 4 && !bridge) || connect.protocolName != "MQTT") {
         refuseConnect(ConnectReturnCode::UnacceptableProtocolVersion,
                       "unsupported protocol level " + std::to_string(connect.protocolLevel));
         return;
@@ -132,19 +140,74 @@ void ClientConnection::handleConnect(ConnectPacket &connect)
     } else {
         m_clientId = std::move(connect.clientId);
     }
-
-    if (connect.username)
-        m_identity = "user:" + *connect.username;
-    if (const PeerCertificate *certificate = m_transport->peerCertificate())
-        m_identity += (connect.username ? ", cert:" : "cert:") + certificate->sha1Fingerprint;
-
-    const Broker::OpenedSession opened = m_broker.openSession(*this, m_clientId,
-                                                              connect.cleanSession);
-    m_session = opened.session;
+    m_bridge = bridge;
+    m_cleanSession = connect.cleanSession;
+    m_keepAlive = connect.keepAlive;
     m_will = std::move(connect.will);
+
+    const PeerCertificate *certificate = m_transport->peerCertificate();
+    if (!m_listener->authenticator) {
+        if (connect.username)
+            m_identity = "user:" + *connect.username;
+        if (certificate)
+            m_identity = (connect.username ? m_identity + ", cert:" : std::string("cert:"))
+                + certificate->sha1Fingerprint;
+        Authenticator::Verdict open;
+        open.code = ConnectReturnCode::Accepted;
+        completeConnect(std::move(open), false);
+        return;
+    }
+    Authenticator::Request request;
+    request.clientId = m_clientId;
+    request.username = std::move(connect.username);
+    request.password = std::move(connect.password);
+    if (certificate)
+        request.certificate = *certificate;
+    request.address = m_address;
+    m_state = State::Authenticating;
+    std::weak_ptr<int> alive = m_lifetime;
+    m_listener->authenticator->authenticate(
+        std::move(request), [this, alive](Authenticator::Verdict verdict) {
+            if (!alive.expired() && m_state == State::Authenticating)
+                completeConnect(std::move(verdict), true);
+        });
+}
+
+void ClientConnection::completeConnect(Authenticator::Verdict verdict, bool answeredLater)
+{
+    if (verdict.code != ConnectReturnCode::Accepted) {
+        m_state = State::AwaitingConnect; // refuseConnect() closes from here
+        refuseConnect(verdict.code, verdict.reason);
+        return;
+    }
+    m_rights = std::move(verdict.rights);
+    if (m_rights) {
+        m_identity = m_rights->describe();
+        // IoT Core keeps no sessions (IOT_CORE.md Decision): CleanSession 0 is treated as 1.
+        if (!m_rights->allowsPersistentSession())
+            m_cleanSession = true;
+        // A will is kept only if its topic passes the publish check; otherwise it is ignored.
+        if (m_will) {
+            const ClientRights::PublishCheck check = m_rights->checkPublish(m_will->topic);
+            if (!check.allowed || m_will->qos > m_rights->maxQos()
+                || m_will->payload.size() > m_rights->maxPayloadSize())
+                m_will.reset();
+            else
+                m_will->topic = check.topic;
+            if (m_will && !m_rights->storesRetained())
+                m_will->retain = false;
+        }
+    }
+
+    const bool coexist = m_rights && !m_rights->allowsPersistentSession()
+        && !m_broker.config().iotClientIdTakeover;
+    const Broker::OpenedSession opened = m_broker.openSession(*this, m_clientId, m_cleanSession,
+                                                              coexist);
+    m_session = opened.session;
+    m_session->setRights(m_rights.get());
     m_state = State::Connected;
-    if (connect.keepAlive > 0)
-        m_keepAliveLimit = std::chrono::milliseconds(connect.keepAlive * 1500); // MQTT-3.1.2-24
+    if (m_keepAlive > 0)
+        m_keepAliveLimit = std::chrono::milliseconds(m_keepAlive * 1500); // MQTT-3.1.2-24
 
     encodePacket(ConnackPacket{opened.present, ConnectReturnCode::Accepted}, m_transport->outbox());
     flush();
@@ -156,9 +219,9 @@ void ClientConnection::handleConnect(ConnectPacket &connect)
                    {"address", m_address},
                    {"identity", m_identity},
                    {"listener", m_listener->name},
-                   {"cleanSession", connect.cleanSession ? "1" : "0"},
+                   {"cleanSession", m_cleanSession ? "1" : "0"},
                    {"sessionPresent", opened.present ? "1" : "0"},
-                   {"keepAlive", std::to_string(connect.keepAlive)}});
+                   {"keepAlive", std::to_string(m_keepAlive)}});
     }
     if (m_broker.tap().enabled()) {
         BrokerEvent event;
@@ -169,19 +232,57 @@ void ClientConnection::handleConnect(ConnectPacket &connect)
         m_broker.record(std::move(event));
     }
     m_session->attach(this, opened.present);
+    publishActivity(ClientRights::Activity::Connect);
+    // Packets that arrived while the credentials were checked.
+    if (answeredLater)
+        decodeAvailable();
+}
+
+void ClientConnection::publishActivity(ClientRights::Activity activity)
+{
+    if (!m_rights)
+        return;
+    if (std::optional<ClientRights::Notice> notice = m_rights->activity(activity))
+        m_broker.publish(m_broker.makeMessage(std::move(notice->topic), std::move(notice->payload),
+                                              0, false));
 }
 
 void ClientConnection::handlePublish(PublishPacket &publish)
 {
     const std::uint8_t qos = publish.qos;
     const std::uint16_t packetId = publish.packetId;
+    bool kept = false;
+    bool retain = publish.retain;
+    if (m_rights) {
+        if (qos > m_rights->maxQos()) {
+            // IOT_CORE.md Decision: a QoS 2 PUBLISH from a device or registry closes.
+            refusePublish(publish.topic, "QoS " + std::to_string(qos) + " is not supported");
+            return;
+        }
+        if (publish.payload.size() > m_rights->maxPayloadSize()) {
+            refusePublish(publish.topic,
+                          "message of " + std::to_string(publish.payload.size())
+                              + " bytes is over the limit of "
+                              + std::to_string(m_rights->maxPayloadSize()));
+            return;
+        }
+        ClientRights::PublishCheck check = m_rights->checkPublish(publish.topic);
+        if (!check.allowed) {
+            refusePublish(publish.topic, check.reason);
+            return;
+        }
+        publish.topic = std::move(check.topic);
+        kept = check.kept;
+        // Retain is accepted, not stored, and delivered as 0 (IOT_CORE.md Decision).
+        retain = retain && m_rights->storesRetained();
+    }
     if (qos == 2 && !m_session->rememberIncomingQos2(packetId)) {
         // A retransmission of a QoS 2 message not yet released: acknowledge, do not route again.
         sendAck(PacketType::Pubrec, packetId);
         return;
     }
     MessagePtr message = m_broker.makeMessage(std::move(publish.topic), std::move(publish.payload),
-                                              qos, publish.retain);
+                                              qos, retain);
     if (m_broker.tap().enabled()) {
         BrokerEvent event;
         event.kind = BrokerEvent::Kind::Publish;
@@ -192,11 +293,29 @@ void ClientConnection::handlePublish(PublishPacket &publish)
         event.packetId = packetId;
         m_broker.record(std::move(event));
     }
-    m_broker.publish(message);
+    if (kept)
+        m_broker.keep(message);
+    m_broker.publish(message, m_bridge ? m_session : nullptr);
     if (qos == 1)
         sendAck(PacketType::Puback, packetId); // MQTT-4.3.2-2
     else if (qos == 2)
         sendAck(PacketType::Pubrec, packetId); // MQTT-4.3.3-2
+    publishActivity(ClientRights::Activity::Publish);
+}
+
+void ClientConnection::refusePublish(std::string_view topic, std::string_view reason)
+{
+    (void)topic;
+    // IOT_CORE.md: a refused PUBLISH closes the connection, logged as the service did.
+    if (m_broker.tap().enabled()) {
+        BrokerEvent event;
+        event.kind = BrokerEvent::Kind::Refuse;
+        event.clientId = m_clientId;
+        event.topic = std::string(topic);
+        event.detail = std::string(reason);
+        m_broker.record(std::move(event));
+    }
+    finish(reason, true);
 }
 
 void ClientConnection::handleSubscribe(const SubscribePacket &subscribe)
@@ -204,9 +323,28 @@ void ClientConnection::handleSubscribe(const SubscribePacket &subscribe)
     SubackPacket suback;
     suback.packetId = subscribe.packetId;
     suback.returnCodes.reserve(subscribe.subscriptions.size());
-    for (const TopicSubscription &subscription : subscribe.subscriptions) {
-        const std::uint8_t granted = std::min<std::uint8_t>(subscription.qos, 2);
-        m_broker.subscribe(*m_session, subscription.filter, granted);
+    std::vector<bool> exact(subscribe.subscriptions.size(), false);
+    std::string refused;
+    for (std::size_t i = 0; i < subscribe.subscriptions.size(); ++i) {
+        const TopicSubscription &subscription = subscribe.subscriptions[i];
+        std::uint8_t granted = std::min<std::uint8_t>(subscription.qos, 2);
+        std::vector<SubscriptionRoute> routes;
+        std::string reason;
+        if (m_rights) {
+            ClientRights::SubscribeCheck check = m_rights->checkSubscribe(subscription.filter);
+            if (check.allowed) {
+                // A QoS 2 SUBSCRIBE is granted QoS 1 (IOT_CORE.md Decision).
+                granted = std::min(granted, m_rights->maxQos());
+                routes = std::move(check.routes);
+                exact[i] = check.exact;
+            } else {
+                granted = SubackFailure;
+                reason = check.reason;
+                refused += (refused.empty() ? "\"" : ", \"") + subscription.filter + "\"";
+            }
+        }
+        if (granted != SubackFailure)
+            m_broker.subscribe(*m_session, subscription.filter, granted, std::move(routes));
         suback.returnCodes.push_back(granted);
         if (m_broker.tap().enabled()) {
             BrokerEvent event;
@@ -214,17 +352,30 @@ void ClientConnection::handleSubscribe(const SubscribePacket &subscribe)
             event.clientId = m_clientId;
             event.topic = subscription.filter;
             event.qos = granted;
+            event.detail = reason;
             m_broker.record(std::move(event));
         }
     }
     encodePacket(suback, m_transport->outbox()); // MQTT-3.8.4-1
-    // Retained messages follow the SUBACK (MQTT-3.3.1-6).
+    // Retained (or, for IoT Core clients, kept) messages follow the SUBACK (MQTT-3.3.1-6).
     for (std::size_t i = 0; i < subscribe.subscriptions.size(); ++i) {
-        if (suback.returnCodes[i] != SubackFailure)
-            m_broker.sendRetained(*m_session, subscribe.subscriptions[i].filter,
-                                  suback.returnCodes[i]);
+        if (suback.returnCodes[i] == SubackFailure)
+            continue;
+        const std::string &filter = subscribe.subscriptions[i].filter;
+        if (!m_rights)
+            m_broker.sendRetained(*m_session, filter, suback.returnCodes[i]);
+        else if (exact[i])
+            m_broker.sendKept(*m_session, filter);
     }
     flush();
+    if (!refused.empty()) {
+        m_broker.log().write(LogLevel::Info, "subscribe",
+                             {{"clientID", m_clientId},
+                              {"identity", m_identity},
+                              {"result", "some of subscriptions failed: not allowed to subscribe: ["
+                                             + refused + "]"}});
+    }
+    publishActivity(ClientRights::Activity::Subscribe);
 }
 
 void ClientConnection::handleUnsubscribe(const UnsubscribePacket &unsubscribe)
@@ -319,6 +470,7 @@ void ClientConnection::finish(std::string_view reason, bool publishWill)
         Session *session = m_session;
         m_session = nullptr;
         m_broker.closeSession(*this, session);
+        publishActivity(ClientRights::Activity::Disconnect);
         // MQTT-3.1.2-8: the will goes out when the network connection ends without DISCONNECT.
         if (publishWill && m_will) {
             Will will = std::move(*m_will);
@@ -335,7 +487,7 @@ void ClientConnection::finish(std::string_view reason, bool publishWill)
 
 void ClientConnection::checkTimeouts(Clock::time_point now)
 {
-    if (m_state == State::AwaitingConnect) {
+    if (m_state == State::AwaitingConnect || m_state == State::Authenticating) {
         if (now - m_connectedAt > m_broker.config().connectTimeout)
             finish("no CONNECT in time", false);
     } else if (m_state == State::Connected && m_keepAliveLimit.count() > 0) {

@@ -6,6 +6,7 @@
 // reason.
 
 #include "BrokerConfig.h"
+#include "ClientRights.h"
 #include "Transport.h"
 #include "mqtt/Packet.h"
 #include "mqtt/PacketDecoder.h"
@@ -33,11 +34,14 @@ public:
     const std::string &clientId() const { return m_clientId; }
     const std::string &address() const { return m_address; }
     const std::string &identity() const { return m_identity; }
+    // What the client may do; null on an open listener.
+    const ClientRights *rights() const { return m_rights.get(); }
     const ListenerInfo &listener() const { return *m_listener; }
     Transport &transport() { return *m_transport; }
     bool isConnected() const { return m_state == State::Connected; }
     bool isClosed() const { return m_state == State::Closed; }
     Session *session() const { return m_session; }
+    bool isBridge() const { return m_bridge; }
 
     void sendPublish(const Message &message, std::uint8_t qos, bool retain, bool dup,
                      std::uint16_t packetId);
@@ -57,11 +61,15 @@ public:
     void onTransportClosed(std::string_view reason) override;
 
 private:
-    enum class State { AwaitingConnect, Connected, Closed };
+    enum class State { AwaitingConnect, Authenticating, Connected, Closed };
 
+    void decodeAvailable();
     void handlePacket(Packet &packet);
     void handleConnect(ConnectPacket &connect);
+    void completeConnect(Authenticator::Verdict verdict, bool answeredLater);
+    void publishActivity(ClientRights::Activity activity);
     void handlePublish(PublishPacket &publish);
+    void refusePublish(std::string_view topic, std::string_view reason);
     void handleSubscribe(const SubscribePacket &subscribe);
     void handleUnsubscribe(const UnsubscribePacket &unsubscribe);
     void refuseConnect(ConnectReturnCode code, std::string_view reason);
@@ -79,6 +87,11 @@ private:
     std::string m_identity = "anonymous";
     Session *m_session = nullptr;
     std::optional<Will> m_will;
+    std::unique_ptr<ClientRights> m_rights;
+    bool m_cleanSession = true;
+    bool m_bridge = false;      // a mosquitto bridge (protocol level 0x84): not sent its own messages
+    std::uint16_t m_keepAlive = 0;
+    std::shared_ptr<int> m_lifetime = std::make_shared<int>(0); // outlived by pending callbacks
     std::chrono::milliseconds m_keepAliveLimit{0}; // 0: no keep-alive
     Clock::time_point m_connectedAt;
     Clock::time_point m_lastActivity;

@@ -6,8 +6,9 @@
 
 namespace iotcore::broker {
 
-Session::Session(Broker &broker, std::string clientId, bool persistent)
+Session::Session(Broker &broker, std::string key, std::string clientId, bool persistent)
     : m_broker(broker)
+    , m_key(std::move(key))
     , m_clientId(std::move(clientId))
     , m_persistent(persistent)
 {
@@ -15,12 +16,22 @@ Session::Session(Broker &broker, std::string clientId, bool persistent)
 
 Session::~Session() = default;
 
-bool Session::addSubscription(const std::string &filter, std::uint8_t qos)
+Session::Subscription &Session::setSubscription(const std::string &filter, std::uint8_t qos,
+                                               std::vector<SubscriptionRoute> routes)
 {
-    const auto [it, added] = m_subscriptions.insert_or_assign(filter, qos);
-    (void)it;
+    Subscription &subscription = m_subscriptions[filter];
+    subscription.qos = qos;
+    subscription.routes.clear();
+    for (SubscriptionRoute &route : routes)
+        subscription.routes.push_back(std::make_unique<SubscriptionRoute>(std::move(route)));
     m_dirty = true;
-    return added;
+    return subscription;
+}
+
+const Session::Subscription *Session::subscription(std::string_view filter) const
+{
+    const auto it = m_subscriptions.find(filter);
+    return it == m_subscriptions.end() ? nullptr : &it->second;
 }
 
 bool Session::removeSubscription(std::string_view filter)
@@ -181,8 +192,8 @@ StoredSession Session::snapshot() const
 {
     StoredSession stored;
     stored.clientId = m_clientId;
-    for (const auto &[filter, qos] : m_subscriptions)
-        stored.subscriptions.push_back({filter, qos});
+    for (const auto &[filter, subscription] : m_subscriptions)
+        stored.subscriptions.push_back({filter, subscription.qos});
     m_inflight.forEach([&](const InflightWindow::Entry &entry) {
         stored.outgoing.push_back({entry.message, entry.qos, entry.retain, entry.packetId,
                                    entry.released});
@@ -197,7 +208,7 @@ StoredSession Session::snapshot() const
 void Session::restore(const StoredSession &stored)
 {
     for (const StoredSubscription &subscription : stored.subscriptions)
-        m_subscriptions.insert_or_assign(subscription.filter, subscription.qos);
+        m_subscriptions[subscription.filter].qos = subscription.qos;
     for (const StoredOutgoingMessage &outgoing : stored.outgoing) {
         if (outgoing.packetId != 0)
             m_inflight.restore(outgoing.message, outgoing.packetId, outgoing.qos, outgoing.retain,

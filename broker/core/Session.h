@@ -5,13 +5,16 @@
 // not yet released. A persistent session outlives its connections; a clean one ends with its
 // connection.
 
+#include "ClientRights.h"
 #include "InflightWindow.h"
 #include "Message.h"
 #include "RingBuffer.h"
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 #include <unordered_set>
 
 namespace iotcore::broker {
@@ -23,24 +26,36 @@ struct StoredSession;
 class Session
 {
 public:
-    Session(Broker &broker, std::string clientId, bool persistent);
+    // `key` names the session among the broker's: the client id, or for IoT Core clients whose
+    // connections coexist (IOT_CORE.md Decision), the client id made unique per connection.
+    Session(Broker &broker, std::string key, std::string clientId, bool persistent);
     ~Session();
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
+    const std::string &key() const { return m_key; }
     const std::string &clientId() const { return m_clientId; }
     bool isPersistent() const { return m_persistent; }
     bool isOnline() const { return m_connection != nullptr; }
     ClientConnection *connection() const { return m_connection; }
 
-    // Subscriptions by filter with their granted QoS.
-    const std::map<std::string, std::uint8_t, std::less<>> &subscriptions() const
-    {
-        return m_subscriptions;
-    }
-    // Returns true when the filter is new for this session.
-    bool addSubscription(const std::string &filter, std::uint8_t qos);
+    // A filter the client subscribed to, with its granted QoS. Routes are what an IoT Core
+    // client's filter became in the subscription tree; empty for a plain filter.
+    struct Subscription {
+        std::uint8_t qos = 0;
+        std::vector<std::unique_ptr<SubscriptionRoute>> routes;
+    };
+    using Subscriptions = std::map<std::string, Subscription, std::less<>>;
+    const Subscriptions &subscriptions() const { return m_subscriptions; }
+    // Adds or replaces the subscription to `filter` and returns it.
+    Subscription &setSubscription(const std::string &filter, std::uint8_t qos,
+                                  std::vector<SubscriptionRoute> routes);
+    const Subscription *subscription(std::string_view filter) const;
     bool removeSubscription(std::string_view filter);
+
+    // What the client may do; null for the open listeners' clients. Owned by the connection.
+    const ClientRights *rights() const { return m_rights; }
+    void setRights(const ClientRights *rights) { m_rights = rights; }
 
     // Sends a message at the given QoS, or queues it while the client is offline or its inflight
     // window is full. `retain` is the RETAIN flag it goes out with.
@@ -92,11 +107,13 @@ private:
     void recordDrop(const MessagePtr &message, const char *reason);
 
     Broker &m_broker;
+    std::string m_key;
     std::string m_clientId;
     bool m_persistent;
     bool m_dirty = false;
     ClientConnection *m_connection = nullptr;
-    std::map<std::string, std::uint8_t, std::less<>> m_subscriptions;
+    const ClientRights *m_rights = nullptr;
+    Subscriptions m_subscriptions;
     InflightWindow m_inflight;
     RingBuffer<Queued> m_queue;
     std::unordered_set<std::uint16_t> m_awaitingRelease;

@@ -22,7 +22,8 @@ void splitTopicLevels(std::string_view topic, std::vector<std::string_view> &lev
 SubscriptionTree::SubscriptionTree() = default;
 SubscriptionTree::~SubscriptionTree() = default;
 
-bool SubscriptionTree::subscribe(std::string_view filter, Session *session, std::uint8_t qos)
+bool SubscriptionTree::subscribe(std::string_view filter, Session *session, std::uint8_t qos,
+                                 const SubscriptionRoute *route)
 {
     Levels levels;
     splitTopicLevels(filter, levels);
@@ -44,22 +45,23 @@ bool SubscriptionTree::subscribe(std::string_view filter, Session *session, std:
         node = slot->get();
     }
     for (Subscriber &subscriber : node->subscribers) {
-        if (subscriber.session == session) {
+        if (subscriber.session == session && subscriber.route == route) {
             subscriber.qos = qos;
             return false;
         }
     }
-    node->subscribers.push_back({session, qos});
+    node->subscribers.push_back({session, route, qos});
     ++m_count;
     return true;
 }
 
-bool SubscriptionTree::unsubscribe(std::string_view filter, Session *session)
+bool SubscriptionTree::unsubscribe(std::string_view filter, Session *session,
+                                   const SubscriptionRoute *route)
 {
     Levels levels;
     splitTopicLevels(filter, levels);
     Node &root = (!filter.empty() && filter.front() == '$') ? m_dollarRoot : m_root;
-    if (!removeFrom(root, levels, 0, session))
+    if (!removeFrom(root, levels, 0, session, route))
         return false;
     --m_count;
     return true;
@@ -68,11 +70,13 @@ bool SubscriptionTree::unsubscribe(std::string_view filter, Session *session)
 // Removes the subscription and prunes the nodes it leaves empty, so a tree that saw millions of
 // short-lived filters does not keep them.
 bool SubscriptionTree::removeFrom(Node &node, const Levels &levels, std::size_t index,
-                                  Session *session)
+                                  Session *session, const SubscriptionRoute *route)
 {
     if (index == levels.size()) {
         auto it = std::find_if(node.subscribers.begin(), node.subscribers.end(),
-                               [session](const Subscriber &s) { return s.session == session; });
+                               [&](const Subscriber &s) {
+                                   return s.session == session && s.route == route;
+                               });
         if (it == node.subscribers.end())
             return false;
         *it = node.subscribers.back();
@@ -83,7 +87,7 @@ bool SubscriptionTree::removeFrom(Node &node, const Levels &levels, std::size_t 
     }
     const std::string_view level = levels[index];
     auto descend = [&](std::unique_ptr<Node> &child) {
-        if (!child || !removeFrom(*child, levels, index + 1, session))
+        if (!child || !removeFrom(*child, levels, index + 1, session, route))
             return false;
         if (child->empty())
             child.reset();

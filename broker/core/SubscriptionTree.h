@@ -14,12 +14,16 @@
 namespace iotcore::broker {
 
 class Session;
+struct SubscriptionRoute;
 
 class SubscriptionTree
 {
 public:
+    // A session may hold one filter through several routes (an IoT Core client's "$me/…" and
+    // "$devices/<id>/…" forms of one topic): the route tells them apart. Null for a plain filter.
     struct Subscriber {
         Session *session;
+        const SubscriptionRoute *route;
         std::uint8_t qos;
     };
 
@@ -30,9 +34,11 @@ public:
 
     // Adds or replaces (MQTT-3.8.4-3) the session's subscription to a valid filter. Returns true
     // when it is new.
-    bool subscribe(std::string_view filter, Session *session, std::uint8_t qos);
-    // Returns true when the session was subscribed to exactly this filter.
-    bool unsubscribe(std::string_view filter, Session *session);
+    bool subscribe(std::string_view filter, Session *session, std::uint8_t qos,
+                   const SubscriptionRoute *route = nullptr);
+    // Returns true when the session was subscribed to exactly this filter (through this route).
+    bool unsubscribe(std::string_view filter, Session *session,
+                     const SubscriptionRoute *route = nullptr);
 
     // Calls visit(const Subscriber &) for every subscription whose filter matches the topic; a
     // session with several matching filters is visited once per filter.
@@ -66,7 +72,8 @@ private:
 
     template<typename Visit>
     static void matchLevel(const Node &node, const Levels &levels, std::size_t index, Visit &visit);
-    static bool removeFrom(Node &node, const Levels &levels, std::size_t index, Session *session);
+    static bool removeFrom(Node &node, const Levels &levels, std::size_t index, Session *session,
+                           const SubscriptionRoute *route);
 
     Node m_root;       // filters whose first level does not start with '$'
     Node m_dollarRoot; // filters whose first level starts with '$'

@@ -5,6 +5,7 @@
 #include "TransportFactory.h"
 #include "core/Broker.h"
 #include "core/ClientConnection.h"
+#include "core/ClientRights.h"
 #include "observe/Log.h"
 
 #include <sys/resource.h>
@@ -74,6 +75,13 @@ bool BrokerServer::addListener(const ListenerSpec &spec, std::string *error)
     auto info = std::make_shared<ListenerInfo>();
     info->name = spec.name;
     info->mode = spec.mode;
+    if (spec.mode == ListenerInfo::Mode::IotCore) {
+        if (!m_authenticator) {
+            *error = "listener " + spec.name + ": IoT Core mode needs the workspace's catalog";
+            return false;
+        }
+        info->authenticator = m_authenticator;
+    }
     BoundListener bound{spec, entry->listener->port()};
     info->scheme = bound.url().substr(0, bound.url().find(':'));
     entry->info = std::move(info);

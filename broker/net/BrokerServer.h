@@ -56,6 +56,11 @@ public:
 
     // Before start(): the state the store kept.
     void restore(const StoredBrokerState &state);
+    // Before start(): who IoT Core listeners (mode IotCore) ask at CONNECT.
+    void setAuthenticator(std::shared_ptr<Authenticator> authenticator)
+    {
+        m_authenticator = std::move(authenticator);
+    }
     // Before start(): opens a listener. Returns false with `error` set (one line) on failure.
     bool addListener(const ListenerSpec &spec, std::string *error);
     const std::vector<BoundListener> &listeners() const { return m_bound; }
@@ -81,6 +86,7 @@ private:
     std::unique_ptr<Broker> m_broker;
     std::vector<std::unique_ptr<ListenerEntry>> m_listeners;
     std::vector<BoundListener> m_bound;
+    std::shared_ptr<Authenticator> m_authenticator;
     std::thread m_thread;
     bool m_stopResult = true;
 };

@@ -47,6 +47,36 @@ std::vector<Migration> migrations()
              "CREATE TABLE mqtt_session_awaiting_release (client_id TEXT NOT NULL,"
              " packet_id INTEGER NOT NULL, PRIMARY KEY (client_id, packet_id))",
          }},
+        {2,
+         {
+             // The IoT Core catalog, written by CatalogStore (IOT_CORE.md, "Resources"). One row
+             // per entity or credential so that the sqlite3 CLI shows it plainly. Times are
+             // RFC 3339 UTC with nine fraction digits: imported created_at values come back
+             // exactly. Owners are named by kind ('registry', 'device', 'broker') and id. The
+             // Catalog checks every rule when the rows are loaded; the constraints here only
+             // keep the file's shape.
+             "CREATE TABLE iot_registries (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+             " description TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL)",
+             "CREATE TABLE iot_devices (id TEXT PRIMARY KEY NOT NULL,"
+             " registry_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,"
+             " created_at TEXT NOT NULL)",
+             "CREATE TABLE iot_brokers (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+             " description TEXT NOT NULL, created_at TEXT NOT NULL)",
+             "CREATE TABLE iot_labels (owner_kind TEXT NOT NULL, owner_id TEXT NOT NULL,"
+             " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (owner_kind, owner_id, key))",
+             // Targets stored expanded ("{id}" replaced by the device id).
+             "CREATE TABLE iot_device_topic_aliases (device_id TEXT NOT NULL,"
+             " alias TEXT NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (device_id, alias))",
+             // A certificate belongs to one entity across the workspace: the fingerprint is
+             // the key. `position` keeps each owner's order.
+             "CREATE TABLE iot_certificates (fingerprint TEXT PRIMARY KEY NOT NULL,"
+             " owner_kind TEXT NOT NULL, owner_id TEXT NOT NULL, position INTEGER NOT NULL,"
+             " certificate_data TEXT NOT NULL, created_at TEXT NOT NULL)",
+             // Only mosquitto's `$7$` PBKDF2 hash, never the text (PasswordHasher).
+             "CREATE TABLE iot_passwords (owner_kind TEXT NOT NULL, owner_id TEXT NOT NULL,"
+             " id TEXT NOT NULL, position INTEGER NOT NULL, hash TEXT NOT NULL,"
+             " created_at TEXT NOT NULL, PRIMARY KEY (owner_kind, owner_id, id))",
+         }},
     };
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // The workspace file: one SQLite database a user can copy and mail, shared by the broker's store
-// and, later, the catalog (registries, devices, credentials). This is the one place that
+// and the IoT Core catalog (registries, devices, credentials). This is the one place that
 // recognises such a file and creates or migrates its tables: a new table is a new numbered
 // migration appended to the list in WorkspaceSchema.cpp.
 //
@@ -20,7 +20,7 @@ namespace iotcore::broker {
 class WorkspaceSchema
 {
 public:
-    static constexpr int Version = 1;
+    static constexpr int Version = 2;
     static constexpr const char *Application = "iotcore-studio";
 
     // Opens the workspace at `path` as the connection `connectionName`, to be used on the calling

@@ -434,11 +434,13 @@ void TestSqliteBrokerStore::newWorkspaceSchema()
     QVERIFY(openStore());
     OtherConnection other(m_path);
     QCOMPARE(other.column(QStringLiteral("SELECT key || '=' || value FROM meta ORDER BY key")),
-             (QStringList{"application=iotcore-studio", "schema_version=1"}));
+             (QStringList{"application=iotcore-studio", "schema_version=2"}));
     QCOMPARE(other.column(QStringLiteral("PRAGMA journal_mode")), QStringList{"wal"});
     QCOMPARE(other.column(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"
                                          " ORDER BY name")),
-             (QStringList{"meta", "mqtt_retained", "mqtt_session_awaiting_release",
+             (QStringList{"iot_brokers", "iot_certificates", "iot_device_topic_aliases",
+                          "iot_devices", "iot_labels", "iot_passwords", "iot_registries", "meta",
+                          "mqtt_retained", "mqtt_session_awaiting_release",
                           "mqtt_session_messages", "mqtt_session_subscriptions",
                           "mqtt_sessions"}));
     // A second open of a current workspace changes nothing in it.
@@ -548,7 +550,7 @@ void TestSqliteBrokerStore::refusesNewerSchema()
     QVERIFY(!SqliteBrokerStore::open(m_path.toStdString(), &error));
     QCOMPARE(QString::fromStdString(error),
              QStringLiteral("workspace %1 was written by a newer IoT Core Studio (schema 7, this"
-                            " version reads up to 1)").arg(m_path));
+                            " version reads up to 2)").arg(m_path));
     QCOMPARE(fileBytes(m_path), before);
 }
 
