@@ -28,6 +28,7 @@ Broker::Broker(BrokerConfig config, Log &log, EventTap &tap, BrokerPersistence *
     , m_tap(tap)
     , m_persistence(persistence)
     , m_lastSessionSave(Clock::now())
+    , m_random(std::random_device{}())
 {
 }
 
@@ -53,6 +54,10 @@ void Broker::restore(const StoredBrokerState &state)
         for (const auto &[filter, subscription] : session->subscriptions())
             m_subscriptions.subscribe(filter, session.get(), subscription.qos);
         m_sessions.insert_or_assign(stored.clientId, std::move(session));
+    }
+    for (const MessagePtr &message : state.permanent) {
+        m_permanent.keep(message);
+        m_nextMessageId = std::max(m_nextMessageId, message->id + 1);
     }
 }
 
@@ -322,6 +327,39 @@ bool Broker::unsubscribe(Session &session, const std::string &filter)
 void Broker::keep(const MessagePtr &message)
 {
     m_permanent.keep(message);
+    if (m_persistence)
+        m_persistence->savePermanent(message);
+}
+
+bool Broker::clearPermanentTopic(const std::string &topic)
+{
+    if (!m_permanent.clear(topic))
+        return false;
+    if (m_persistence)
+        m_persistence->removePermanent(topic);
+    return true;
+}
+
+std::size_t Broker::clearPermanentTopics(const std::function<bool(const std::string &)> &predicate)
+{
+    const std::vector<std::string> cleared = m_permanent.clearIf(predicate);
+    if (m_persistence) {
+        for (const std::string &topic : cleared)
+            m_persistence->removePermanent(topic);
+    }
+    return cleared.size();
+}
+
+void Broker::logEntity(const ClientRights &rights, EntityLogEntry::Level level,
+                       std::string message)
+{
+    if (!m_persistence)
+        return;
+    ClientRights::LogOwner owner = rights.logOwner();
+    if (owner.id.empty())
+        return;
+    m_persistence->appendEntityLog({std::move(owner.kind), std::move(owner.id),
+                                    std::chrono::system_clock::now(), level, std::move(message)});
 }
 
 void Broker::sendKept(Session &session, const std::string &filter)
@@ -343,12 +381,11 @@ std::string Broker::assignClientId()
 {
     // MQTT-3.1.3-6: a unique id for a client that sent none.
     static constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-    std::random_device device;
-    std::mt19937_64 random(device());
     while (true) {
         std::string id = "auto-";
-        for (int i = 0; i < 16; ++i)
-            id += alphabet[random() % 36];
+        std::uint64_t bits = m_random();
+        for (int i = 0; i < 12; ++i, bits /= 36)
+            id += alphabet[bits % 36];
         if (!m_sessions.contains(id))
             return id;
     }

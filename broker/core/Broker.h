@@ -15,7 +15,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -100,9 +102,19 @@ public:
 
     // Permanent topics of the IoT Core model: keeps a message, and replays kept messages to an
     // exact subscription that was just made, under the names the client subscribed with.
+    // Kept messages are written to the store, so they survive a restart (IOT_CORE.md Decision).
     void keep(const MessagePtr &message);
     void sendKept(Session &session, const std::string &filter);
-    PermanentTopicStore &permanentTopics() { return m_permanent; }
+    const PermanentTopicStore &permanentTopics() const { return m_permanent; }
+    // Empties one slot (the console's "clear"). False when nothing was kept there.
+    bool clearPermanentTopic(const std::string &topic);
+    // Empties every slot whose topic the predicate accepts, e.g. those of a deleted device.
+    // Returns how many.
+    std::size_t clearPermanentTopics(const std::function<bool(const std::string &topic)> &predicate);
+
+    // One line of the client's entity log (a device's, registry's or broker's connection log),
+    // written behind by the store. Nothing for clients without such a log.
+    void logEntity(const ClientRights &rights, EntityLogEntry::Level level, std::string message);
     std::string assignClientId();
 
     // --- the event tap; each is a single branch when nobody listens ---------------------------
@@ -145,6 +157,7 @@ private:
     std::uint64_t m_nextMessageId = 1;
     std::uint64_t m_nextClientNumber = 1;
     Clock::time_point m_lastSessionSave;
+    std::mt19937_64 m_random; // assigned client ids
     mutable Statistics m_stats;
 };
 
