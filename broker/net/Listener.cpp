@@ -91,8 +91,6 @@ Listener::Listener(int fd, std::string host, std::uint16_t port)
 Listener::~Listener()
 {
     stop();
-    if (m_fd >= 0)
-        ::close(m_fd);
 }
 
 bool Listener::start(EventLoop &loop, AcceptHandler onAccept)
@@ -108,6 +106,12 @@ void Listener::stop()
         m_loop->unwatch(m_fd);
     m_loop = nullptr;
     m_paused = false;
+    // Closed, not only unwatched: the kernel would otherwise go on completing handshakes that
+    // nobody answers, and a client would wait for its CONNACK until its own timeout.
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
 }
 
 void Listener::resume()

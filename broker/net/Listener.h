@@ -28,6 +28,7 @@ public:
 
     // Starts accepting on the loop (loop thread).
     bool start(EventLoop &loop, AcceptHandler onAccept);
+    // Stops accepting and closes the socket; the listener cannot start again.
     void stop();
 
     // Out of file descriptors, the listener stops watching its socket (which would otherwise

@@ -112,8 +112,16 @@ void SocketTransport::prepareOutput()
         m_wireOffset = 0;
         m_wire.swap(m_outbox); // the common case: no copy
     } else {
-        m_wire.append(m_outbox);
+        wire().append(m_outbox);
         m_outbox.clear();
+    }
+}
+
+void SocketTransport::compactWire()
+{
+    if (m_wireOffset > 0 && m_wireOffset >= m_wire.size() - m_wireOffset) {
+        m_wire.erase(0, m_wireOffset);
+        m_wireOffset = 0;
     }
 }
 
@@ -202,6 +210,9 @@ void SocketTransport::flushNow()
         m_wireOffset = 0;
         if (m_wire.capacity() > 4 * ReadChunk)
             std::string().swap(m_wire); // give back what a burst took
+    }
+    if (m_outbox.empty() && m_outbox.capacity() > 4 * ReadChunk) {
+        std::string().swap(m_outbox); // it may be a former wire buffer, swapped in
     }
     updateInterest();
 }

@@ -50,7 +50,14 @@ protected:
 
     void deliver(std::string_view bytes);       // to the handler
     void fail(std::string_view reason);          // closes and tells the handler
-    std::string &wire() { return m_wire; }       // bytes to write to the socket
+    // Bytes to write to the socket, for appending. What was already written is dropped from the
+    // front once it is at least as large as what is left, so a client that reads slowly does not
+    // make the buffer grow by everything ever sent to it.
+    std::string &wire()
+    {
+        compactWire();
+        return m_wire;
+    }
     EventLoop &loop() { return m_loop; }
     int fd() const { return m_fd; }
     bool isClosed() const { return m_fd < 0; }
@@ -61,6 +68,7 @@ private:
     IoResult writeSome(const char *data, std::size_t size, std::size_t *written);
     std::string failure() const; // why the last read or write failed
     void updateInterest();
+    void compactWire();
     void closeSocket();
     static IoResult errnoResult(int error, IoResult wouldBlock);
 
