@@ -1,7 +1,10 @@
 // iotcore-studio: the registry console by default; subcommands run headless.
 
 #include "cli/Cli.h"
+#include "cli/ExportCommand.h"
+#include "cli/ImportCommand.h"
 #include "cli/IotCommand.h"
+#include "cli/PkiCommand.h"
 #include "cli/ServeCommand.h"
 
 #include <QCoreApplication>
@@ -21,6 +24,9 @@ const char *const usage =
     "  serve      Run the embedded broker without a display (serve --help for its options)\n"
     "  iot        Manage the workspace's registries, devices and brokers like `yc iot`\n"
     "             (iot registry|device|broker --help)\n"
+    "  pki        The workspace's certificate authority: export-ca, issue (pki --help)\n"
+    "  import     Import what `yc iot … --format json|yaml` printed (import yc --help)\n"
+    "  export     Write the catalog as a mosquitto configuration (export mosquitto --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     Show this help\n"
@@ -52,6 +58,12 @@ int main(int argc, char *argv[])
         return runServe(commandArguments);
     if (command == QLatin1String("iot"))
         return runIot(commandArguments);
+    if (command == QLatin1String("pki"))
+        return runPki(commandArguments);
+    if (command == QLatin1String("import"))
+        return runImport(commandArguments);
+    if (command == QLatin1String("export"))
+        return runExport(commandArguments);
 
     printError(QStringLiteral("unknown command \"%1\" (iotcore-studio --help lists them)").arg(command));
     return ExitUsage;

@@ -206,6 +206,8 @@ int runIotBroker(const QStringList &arguments)
         {"remove-labels", "Remove labels from a broker", removeLabels},
         {"password", "Manage a broker's passwords",
          [](const QStringList &a) { return runIotPasswords(EntityKind::Broker, a); }},
+        {"logs", "Show the broker's connection log",
+         [](const QStringList &a) { return runIotLogs(EntityKind::Broker, a); }},
         {"certificate", "Manage a broker's certificates",
          [](const QStringList &a) { return runIotCertificates(EntityKind::Broker, a); }},
     };

@@ -32,6 +32,8 @@ int runIotBroker(const QStringList &arguments);
 // `iot <kind> password|certificate …`
 int runIotPasswords(broker::EntityKind kind, const QStringList &arguments);
 int runIotCertificates(broker::EntityKind kind, const QStringList &arguments);
+// `iot <kind> logs`: the entity's connection log kept by `serve` (IotLogCommands.cpp)
+int runIotLogs(broker::EntityKind kind, const QStringList &arguments);
 
 // --<prefix>id and --<prefix>name; prefix "" for the entity a command acts on, "registry-" for
 // the registry a device or credential command names.

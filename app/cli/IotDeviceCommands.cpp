@@ -241,6 +241,8 @@ int runIotDevice(const QStringList &arguments)
         {"remove-topic-aliases", "Remove topic aliases of a device", removeTopicAliases},
         {"password", "Manage a device's passwords",
          [](const QStringList &a) { return runIotPasswords(EntityKind::Device, a); }},
+        {"logs", "Show the device's connection log",
+         [](const QStringList &a) { return runIotLogs(EntityKind::Device, a); }},
         {"certificate", "Manage a device's certificates",
          [](const QStringList &a) { return runIotCertificates(EntityKind::Device, a); }},
     };

@@ -236,6 +236,8 @@ int runIotRegistry(const QStringList &arguments)
          listDeviceTopicAliases},
         {"password", "Manage a registry's passwords",
          [](const QStringList &a) { return runIotPasswords(EntityKind::Registry, a); }},
+        {"logs", "Show the registry's connection log",
+         [](const QStringList &a) { return runIotLogs(EntityKind::Registry, a); }},
         {"certificate", "Manage a registry's certificates",
          [](const QStringList &a) { return runIotCertificates(EntityKind::Registry, a); }},
     };

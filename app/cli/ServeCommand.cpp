@@ -2,6 +2,8 @@
 
 #include "Cli.h"
 #include "core/Broker.h"
+#include "http/IotDataApi.h"
+#include "pki/WorkspaceAuthority.h"
 #include "net/BrokerServer.h"
 #include "observe/Log.h"
 #include "iot/IotAuthenticator.h"
@@ -10,6 +12,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QHostAddress>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -34,6 +37,20 @@ struct ListenerOption {
     const char *help;
 };
 
+// A kept message of a device or registry that is no longer in the catalog: it goes with its
+// owner (IOT_CORE.md, "Permanent topics").
+bool ownerDeleted(const Catalog &catalog, std::string_view topic)
+{
+    for (const std::string_view prefix : {std::string_view("$devices/"), std::string_view("$registries/")}) {
+        if (!topic.starts_with(prefix))
+            continue;
+        std::string_view id = topic.substr(prefix.size());
+        id = id.substr(0, id.find('/'));
+        return prefix == "$devices/" ? !catalog.device(id) : !catalog.registry(id);
+    }
+    return false;
+}
+
 constexpr auto Open = ListenerInfo::Mode::Open;
 constexpr auto IotCore = ListenerInfo::Mode::IotCore;
 
@@ -42,18 +59,20 @@ const ListenerOption listenerOptions[] = {
      "IoT Core MQTT over TCP on ADDR:PORT: devices, registries and brokers of the workspace "
      "log in with a password (default 127.0.0.1:1883 when a workspace is given)."},
     {"mqtts", "mqtts", ListenerSpec::Protocol::Mqtt, true, IotCore,
-     "IoT Core MQTT over TLS on ADDR:PORT: password or client certificate (needs --tls-cert "
-     "and --tls-key)."},
+     "IoT Core MQTT over TLS on ADDR:PORT: password or client certificate (server certificate: "
+     "--tls-cert and --tls-key, or one the workspace CA issues)."},
     {"ws", "ws", ListenerSpec::Protocol::WebSocket, false, IotCore,
      "IoT Core MQTT over WebSocket on ADDR:PORT (an extension: the service had none)."},
     {"open-mqtt", "open-mqtt", ListenerSpec::Protocol::Mqtt, false, Open,
      "Open-mode MQTT over TCP (anonymous, any topic, all of MQTT 3.1.1) on ADDR:PORT."},
     {"open-mqtts", "open-mqtts", ListenerSpec::Protocol::Mqtt, true, Open,
-     "Open-mode MQTT over TLS on ADDR:PORT (needs --tls-cert and --tls-key)."},
+     "Open-mode MQTT over TLS on ADDR:PORT (--tls-cert and --tls-key, or -w: the workspace CA "
+     "issues the server certificate)."},
     {"open-ws", "open-ws", ListenerSpec::Protocol::WebSocket, false, Open,
      "Open-mode MQTT over WebSocket (subprotocol \"mqtt\", any path) on ADDR:PORT."},
     {"open-wss", "open-wss", ListenerSpec::Protocol::WebSocket, true, Open,
-     "Open-mode MQTT over secure WebSocket on ADDR:PORT (needs --tls-cert and --tls-key)."},
+     "Open-mode MQTT over secure WebSocket on ADDR:PORT (--tls-cert and --tls-key, or -w: the "
+     "workspace CA issues the server certificate)."},
 };
 
 // SIGINT and SIGTERM arrive through a signalfd watched by the Qt event loop, so the broker is
@@ -81,6 +100,36 @@ bool parseCount(const QCommandLineParser &parser, const QString &option, std::si
         return false;
     }
     *value = std::size_t(parsed);
+    return true;
+}
+
+// TLS listeners given no --tls-cert get one server certificate from the workspace CA, for all
+// their hosts; it is kept in the workspace and reused (WorkspaceAuthority).
+bool useWorkspaceCertificate(const QString &workspace, std::vector<ListenerSpec> *specs)
+{
+    std::vector<std::string> hosts;
+    for (const ListenerSpec &spec : *specs) {
+        if (spec.tls && spec.certificateFile.empty())
+            hosts.push_back(spec.host);
+    }
+    if (hosts.empty())
+        return true;
+    std::string error;
+    std::optional<CertificateAndKey> certificate;
+    if (auto authority = WorkspaceAuthority::open(workspace, &error)) {
+        certificate = authority->serverCertificate(WorkspaceAuthority::serverHostNames(hosts),
+                                                   &error);
+    }
+    if (!certificate) {
+        printError(QString::fromStdString(error));
+        return false;
+    }
+    for (ListenerSpec &spec : *specs) {
+        if (spec.tls && spec.certificateFile.empty()) {
+            spec.certificatePem = certificate->certificatePem;
+            spec.privateKeyPem = certificate->privateKeyPem;
+        }
+    }
     return true;
 }
 
@@ -126,6 +175,12 @@ int runServe(const QStringList &arguments)
                       QStringLiteral("Largest packet a client may send, in bytes (default "
                                      "67108864)."),
                       QStringLiteral("BYTES")});
+    parser.addOption({QStringLiteral("http"),
+                      QStringLiteral("The IoT Core data API on ADDR:PORT (plain HTTP): POST "
+                                     "/iot-devices/v1/devices/ID/publish and "
+                                     "/iot-devices/v1/registries/ID/publish with HTTP Basic "
+                                     "credentials of that device or registry (needs -w)."),
+                      QStringLiteral("ADDR:PORT")});
     parser.process(arguments);
 
     if (!parser.positionalArguments().isEmpty()) {
@@ -149,6 +204,12 @@ int runServe(const QStringList &arguments)
         || !parseCount(parser, QStringLiteral("max-packet-size"), &config.maxPacketSize))
         return ExitUsage;
 
+    const bool haveWorkspace = parser.isSet(QStringLiteral("workspace"));
+    const bool haveCertificate = parser.isSet(QStringLiteral("tls-cert"));
+    if (haveCertificate != parser.isSet(QStringLiteral("tls-key"))) {
+        printError(QStringLiteral("--tls-cert FILE and --tls-key FILE go together"));
+        return ExitUsage;
+    }
     std::vector<ListenerSpec> specs;
     for (const ListenerOption &option : listenerOptions) {
         for (const QString &value : parser.values(QString::fromLatin1(option.option))) {
@@ -165,19 +226,20 @@ int runServe(const QStringList &arguments)
             spec.protocol = option.protocol;
             spec.tls = option.tls;
             spec.mode = option.mode;
-            if (spec.tls) {
-                if (!parser.isSet(QStringLiteral("tls-cert")) || !parser.isSet(QStringLiteral("tls-key"))) {
-                    printError(QStringLiteral("--%1 needs --tls-cert FILE and --tls-key FILE")
-                                   .arg(QString::fromLatin1(option.option)));
-                    return ExitUsage;
-                }
+            if (spec.tls && !haveCertificate && !haveWorkspace) {
+                printError(QStringLiteral("--%1 needs a server certificate: --tls-cert FILE and "
+                                          "--tls-key FILE, or -w FILE (the workspace CA issues "
+                                          "one)")
+                               .arg(QString::fromLatin1(option.option)));
+                return ExitUsage;
+            }
+            if (spec.tls && haveCertificate) {
                 spec.certificateFile = parser.value(QStringLiteral("tls-cert")).toStdString();
                 spec.privateKeyFile = parser.value(QStringLiteral("tls-key")).toStdString();
             }
             specs.push_back(spec);
         }
     }
-    const bool haveWorkspace = parser.isSet(QStringLiteral("workspace"));
     if (specs.empty()) {
         ListenerSpec spec;
         spec.name = haveWorkspace ? "mqtt" : "open-mqtt";
@@ -185,14 +247,32 @@ int runServe(const QStringList &arguments)
         spec.port = 1883;
         specs.push_back(spec);
     }
-    bool needCatalog = false;
+    std::optional<QHostAddress> httpAddress;
+    HostPort httpHostPort;
+    if (parser.isSet(QStringLiteral("http"))) {
+        QString error;
+        if (!parseHostPort(parser.value(QStringLiteral("http")), &httpHostPort, &error)) {
+            printError(QStringLiteral("--http: %1").arg(error));
+            return ExitUsage;
+        }
+        const QString host = QString::fromStdString(httpHostPort.host);
+        httpAddress = host == QStringLiteral("localhost") ? QHostAddress(QHostAddress::LocalHost)
+                                                          : QHostAddress(host);
+        if (httpAddress->isNull()) {
+            printError(QStringLiteral("--http: \"%1\" is not an IP address").arg(host));
+            return ExitUsage;
+        }
+    }
+    bool needCatalog = httpAddress.has_value();
     for (const ListenerSpec &spec : specs)
         needCatalog = needCatalog || spec.mode == IotCore;
     if (needCatalog && !haveWorkspace) {
-        printError(QStringLiteral("IoT Core listeners (--mqtt, --mqtts, --ws) need a workspace with "
-                                  "registries and devices: add -w FILE"));
+        printError(QStringLiteral("IoT Core listeners (--mqtt, --mqtts, --ws, --http) need a "
+                                  "workspace with registries and devices: add -w FILE"));
         return ExitUsage;
     }
+    if (!useWorkspaceCertificate(parser.value(QStringLiteral("workspace")), &specs))
+        return ExitFailure;
 
     const int signalFd = blockStopSignals();
 
@@ -236,12 +316,34 @@ int runServe(const QStringList &arguments)
             catalog);
         server.setAuthenticator(authenticator);
     }
+    if (catalog && store) {
+        // Devices and registries deleted while serve was not running.
+        std::erase_if(state.permanent, [&](const MessagePtr &message) {
+            if (!ownerDeleted(*catalog, message->topic))
+                return false;
+            store->removePermanent(message->topic);
+            return true;
+        });
+    }
     server.restore(state);
     state = {};
     for (const ListenerSpec &spec : specs) {
         std::string error;
         if (!server.addListener(spec, &error)) {
             printError(QString::fromStdString(error));
+            return ExitFailure;
+        }
+    }
+    // The data API answers from the Qt event loop; the broker thread does the publishing.
+    std::unique_ptr<IotDataApi> dataApi;
+    if (httpAddress) {
+        dataApi = std::make_unique<IotDataApi>(server, authenticator);
+        QString error;
+        if (!dataApi->listen(*httpAddress, httpHostPort.port, &error)) {
+            printError(QStringLiteral("--http: cannot listen on %1:%2: %3")
+                           .arg(httpAddress->toString())
+                           .arg(httpHostPort.port)
+                           .arg(error));
             return ExitFailure;
         }
     }
@@ -252,6 +354,11 @@ int runServe(const QStringList &arguments)
     for (const BoundListener &bound : server.listeners()) {
         std::printf("ready %s %s\n", bound.spec.name.c_str(), bound.url().c_str());
         log.write(LogLevel::Info, "listen", {{"listener", bound.spec.name}, {"url", bound.url()}});
+    }
+    if (dataApi) {
+        const std::string url = dataApi->url().toStdString();
+        std::printf("ready http %s\n", url.c_str());
+        log.write(LogLevel::Info, "listen", {{"listener", "http"}, {"url", url}});
     }
     std::fflush(stdout);
 
@@ -275,6 +382,8 @@ int runServe(const QStringList &arguments)
             server.post([authenticator, snapshot](Broker &broker) {
                 authenticator->setCatalog(snapshot);
                 broker.dropRevokedClients();
+                broker.clearPermanentTopics(
+                    [&](const std::string &topic) { return ownerDeleted(*snapshot, topic); });
             });
             log.write(LogLevel::Info, "catalog", {{"action", "reloaded"}});
         });
@@ -289,6 +398,8 @@ int runServe(const QStringList &arguments)
         stopNotifier.setEnabled(false);
         log.write(LogLevel::Info, "stop", {{"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"}});
         catalogWatch.stop();
+        if (dataApi)
+            dataApi->close();
         if (!server.stop())
             exitCode = ExitFailure;
         QCoreApplication::exit(exitCode);

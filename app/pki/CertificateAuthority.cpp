@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <ctime>
 #include <limits>
 #include <memory>
 
@@ -196,12 +197,33 @@ bool setRandomSerial(X509 *certificate, std::string *error)
     return true;
 }
 
+int defaultValidityDays(Role role)
+{
+    switch (role) {
+    case Role::Authority:
+        return CertificateAuthority::CaValidityDays;
+    case Role::Server:
+        return CertificateAuthority::ServerValidityDays;
+    case Role::Client:
+        break;
+    }
+    return CertificateAuthority::ClientValidityDays;
+}
+
 std::optional<CertificateAndKey> makeCertificate(Role role, const std::string &commonName,
                                                  const std::vector<std::string> &hosts,
                                                  KeyAlgorithm algorithm, Issuer issuer,
-                                                 std::string *error)
+                                                 std::string *error, int days = 0)
 {
     ERR_clear_error();
+    if (days == 0)
+        days = defaultValidityDays(role);
+    if (days < 1 || days > CertificateAuthority::MaxValidityDays) {
+        *error = "a certificate is valid for 1 to "
+                 + std::to_string(CertificateAuthority::MaxValidityDays) + " days, not "
+                 + std::to_string(days);
+        return std::nullopt;
+    }
     GeneralNamesPtr names;
     if (role == Role::Server) {
         if (hosts.empty()) {
@@ -228,9 +250,6 @@ std::optional<CertificateAndKey> makeCertificate(Role role, const std::string &c
         return std::nullopt;
     }
     X509 *cert = certificate.get();
-    const int days = role == Role::Authority ? CertificateAuthority::CaValidityDays
-                     : role == Role::Server  ? CertificateAuthority::ServerValidityDays
-                                             : CertificateAuthority::ClientValidityDays;
     if (!setRandomSerial(cert, error))
         return std::nullopt;
     if (!X509_set_version(cert, X509_VERSION_3)
@@ -354,9 +373,27 @@ CertificateAuthority::issueServerCertificate(const std::vector<std::string> &hos
                            Issuer{certificate.get(), key.get()}, error);
 }
 
+bool CertificateAuthority::stillCertifies(std::string_view certificatePem, int days) const
+{
+    const CertificatePtr certificate = parseCertificate(certificatePem);
+    const CertificatePtr authority = parseCertificate(m_ca.certificatePem);
+    EVP_PKEY *authorityKey = authority ? X509_get0_pubkey(authority.get()) : nullptr;
+    bool valid = certificate && authorityKey
+                 && X509_check_issued(authority.get(), certificate.get()) == X509_V_OK
+                 && X509_verify(certificate.get(), authorityKey) == 1;
+    if (valid) {
+        std::time_t now = std::time(nullptr);
+        std::time_t until = now + std::time_t(days) * 24 * 3600;
+        valid = X509_cmp_time(X509_get0_notBefore(certificate.get()), &now) < 0
+                && X509_cmp_time(X509_get0_notAfter(certificate.get()), &until) > 0;
+    }
+    ERR_clear_error();
+    return valid;
+}
+
 std::optional<CertificateAndKey>
 CertificateAuthority::issueClientCertificate(const std::string &commonName,
-                                             std::string *error) const
+                                             std::string *error, int validityDays) const
 {
     const CertificatePtr certificate = parseCertificate(m_ca.certificatePem);
     const KeyPtr key = parseKey(m_ca.privateKeyPem);
@@ -365,14 +402,16 @@ CertificateAuthority::issueClientCertificate(const std::string &commonName,
         return std::nullopt;
     }
     return makeCertificate(Role::Client, commonName, {}, m_algorithm,
-                           Issuer{certificate.get(), key.get()}, error);
+                           Issuer{certificate.get(), key.get()}, error, validityDays);
 }
 
 std::optional<CertificateAndKey> createSelfSignedClientCertificate(const std::string &commonName,
                                                                    KeyAlgorithm algorithm,
-                                                                   std::string *error)
+                                                                   std::string *error,
+                                                                   int validityDays)
 {
-    return makeCertificate(Role::Client, commonName, {}, algorithm, Issuer{}, error);
+    return makeCertificate(Role::Client, commonName, {}, algorithm, Issuer{}, error,
+                           validityDays);
 }
 
 std::string certificateFingerprint(std::string_view certificatePem, std::string *error)

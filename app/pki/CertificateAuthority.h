@@ -25,6 +25,7 @@ public:
     static constexpr int CaValidityDays = 3650;
     static constexpr int ServerValidityDays = 825; // the longest that Apple's TLS clients accept
     static constexpr int ClientValidityDays = 3650; // devices outlive a development cycle
+    static constexpr int MaxValidityDays = 36500;
 
     // A new CA: CN "IoT Core Studio local CA", valid for ten years. The keys it issues use the
     // same algorithm as its own.
@@ -43,9 +44,15 @@ public:
     std::optional<CertificateAndKey> issueServerCertificate(const std::vector<std::string> &hosts,
                                                             std::string *error) const;
 
-    // A TLS client certificate with `commonName` as its CN.
+    // Whether this CA signed `certificatePem` and it stays valid for `days` more days: a
+    // certificate kept earlier may then be used again.
+    bool stillCertifies(std::string_view certificatePem, int days) const;
+
+    // A TLS client certificate with `commonName` as its CN, valid for `validityDays` (1 to
+    // MaxValidityDays).
     std::optional<CertificateAndKey> issueClientCertificate(const std::string &commonName,
-                                                            std::string *error) const;
+                                                            std::string *error,
+                                                            int validityDays = ClientValidityDays) const;
 
 private:
     CertificateAuthority(CertificateAndKey ca, KeyAlgorithm algorithm);
@@ -56,9 +63,10 @@ private:
 
 // A self-signed TLS client certificate with `commonName` as its CN: what IoT Core users make
 // with `openssl req -x509` and register with a device or registry.
-std::optional<CertificateAndKey> createSelfSignedClientCertificate(const std::string &commonName,
-                                                                   KeyAlgorithm algorithm,
-                                                                   std::string *error);
+std::optional<CertificateAndKey>
+createSelfSignedClientCertificate(const std::string &commonName, KeyAlgorithm algorithm,
+                                  std::string *error,
+                                  int validityDays = CertificateAuthority::ClientValidityDays);
 
 // IoT Core's fingerprint of a PEM certificate: SHA-1 of its DER encoding in lowercase hex. Empty,
 // with `error` set, when the text holds no certificate.

@@ -10,6 +10,22 @@
 
 namespace iotcore::broker {
 
+namespace {
+
+// A value in the entity log's lines, quoted as the service printed it.
+std::string quoted(std::string_view text)
+{
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + '"';
+}
+
+} // namespace
+
 ClientConnection::ClientConnection(Broker &broker, std::unique_ptr<Transport> transport,
                                    std::shared_ptr<const ListenerInfo> listener)
     : m_broker(broker)
@@ -231,6 +247,14 @@ void ClientConnection::completeConnect(Authenticator::Verdict verdict, bool answ
         event.identity = m_identity;
         m_broker.record(std::move(event));
     }
+    if (m_rights) {
+        // IOT_CORE.md, "Connection log lines".
+        const ClientRights::LogOwner owner = m_rights->logOwner();
+        if (!owner.id.empty())
+            m_broker.logEntity(*m_rights, EntityLogEntry::Level::Info,
+                               "connected, " + owner.credential + ", address: " + quoted(m_address)
+                                   + ", clientID: " + quoted(m_clientId));
+    }
     m_session->attach(this, opened.present);
     publishActivity(ClientRights::Activity::Connect);
     // Packets that arrived while the credentials were checked.
@@ -315,7 +339,7 @@ void ClientConnection::refusePublish(std::string_view topic, std::string_view re
         event.detail = std::string(reason);
         m_broker.record(std::move(event));
     }
-    finish(reason, true);
+    finish(reason, true, EntityLogEntry::Level::Error);
 }
 
 void ClientConnection::handleSubscribe(const SubscribePacket &subscribe)
@@ -369,6 +393,9 @@ void ClientConnection::handleSubscribe(const SubscribePacket &subscribe)
     }
     flush();
     if (!refused.empty()) {
+        m_broker.logEntity(*m_rights, EntityLogEntry::Level::Warn,
+                           "some of subscriptions failed: not allowed to subscribe: [" + refused
+                               + "]");
         m_broker.log().write(LogLevel::Info, "subscribe",
                              {{"clientID", m_clientId},
                               {"identity", m_identity},
@@ -437,7 +464,7 @@ void ClientConnection::protocolViolation(std::string_view reason)
         event.detail = "protocol violation: " + std::string(reason);
         m_broker.record(std::move(event));
     }
-    finish("protocol violation: " + std::string(reason), true);
+    finish("protocol violation: " + std::string(reason), true, EntityLogEntry::Level::Error);
 }
 
 void ClientConnection::close(std::string_view reason, bool graceful)
@@ -445,7 +472,8 @@ void ClientConnection::close(std::string_view reason, bool graceful)
     finish(reason, !graceful);
 }
 
-void ClientConnection::finish(std::string_view reason, bool publishWill)
+void ClientConnection::finish(std::string_view reason, bool publishWill,
+                              EntityLogEntry::Level level)
 {
     if (m_state == State::Closed)
         return;
@@ -467,6 +495,8 @@ void ClientConnection::finish(std::string_view reason, bool publishWill)
             event.detail = std::string(reason);
             m_broker.record(std::move(event));
         }
+        if (m_rights)
+            m_broker.logEntity(*m_rights, level, "disconnected: " + std::string(reason));
         Session *session = m_session;
         m_session = nullptr;
         m_broker.closeSession(*this, session);
@@ -492,7 +522,7 @@ void ClientConnection::checkTimeouts(Clock::time_point now)
             finish("no CONNECT in time", false);
     } else if (m_state == State::Connected && m_keepAliveLimit.count() > 0) {
         if (now - m_lastActivity > m_keepAliveLimit)
-            finish("keep-alive timeout", true); // MQTT-3.1.2-24
+            finish("keep-alive timeout", true, EntityLogEntry::Level::Warn); // MQTT-3.1.2-24
     }
 }
 

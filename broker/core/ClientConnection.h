@@ -6,6 +6,7 @@
 // reason.
 
 #include "BrokerConfig.h"
+#include "BrokerPersistence.h"
 #include "ClientRights.h"
 #include "Transport.h"
 #include "mqtt/Packet.h"
@@ -74,7 +75,9 @@ private:
     void handleUnsubscribe(const UnsubscribePacket &unsubscribe);
     void refuseConnect(ConnectReturnCode code, std::string_view reason);
     void protocolViolation(std::string_view reason);
-    void finish(std::string_view reason, bool publishWill);
+    // `level`: how the entity log rates the disconnection (a refusal is an error).
+    void finish(std::string_view reason, bool publishWill,
+                EntityLogEntry::Level level = EntityLogEntry::Level::Info);
     void flush();
 
     Broker &m_broker;

@@ -80,6 +80,16 @@ public:
     // Text for logs and the event tap, e.g. `device are0… (cert 3f2a…)`.
     virtual std::string describe() const = 0;
 
+    // Whose connection log records what this client does (IOT_CORE.md, "Connection log lines":
+    // a registry's log holds only what its own credentials did), and the credential part of its
+    // `connected, …` line: `cert: "<sha1>"` or `username: "<id>"`. Empty id: no such log.
+    struct LogOwner {
+        std::string kind; // "device", "registry", "broker"
+        std::string id;
+        std::string credential;
+    };
+    virtual LogOwner logOwner() const { return {}; }
+
     // False once the identity is gone or refused (a deleted device, a disabled registry): the
     // broker then drops the connection (Broker::dropRevokedClients).
     virtual bool stillAllowed() const = 0;

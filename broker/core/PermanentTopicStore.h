@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace iotcore::broker {
 
@@ -25,6 +26,8 @@ public:
     bool clear(std::string_view topic) { return m_messages.erase(std::string(topic)) > 0; }
     // Removes every slot whose topic starts with the prefix (a deleted device or registry).
     std::size_t clearUnder(std::string_view prefix);
+    // Removes the slots whose topic the predicate accepts; returns their topics.
+    std::vector<std::string> clearIf(const std::function<bool(const std::string &)> &predicate);
     void forEach(const std::function<void(const MessagePtr &)> &visit) const
     {
         for (const auto &[topic, message] : m_messages)

@@ -65,12 +65,13 @@ class IotAuthenticator::Rights final : public ClientRights
 {
 public:
     Rights(IotAuthenticator &owner, IotIdentity identity, std::string description,
-           std::string address)
+           std::string address, LogOwner logOwner)
         : m_owner(owner)
         , m_lifetime(owner.m_lifetime)
         , m_identity(std::move(identity))
         , m_description(std::move(description))
         , m_address(std::move(address))
+        , m_logOwner(std::move(logOwner))
     {
     }
 
@@ -135,6 +136,7 @@ public:
     }
 
     std::string describe() const override { return m_description; }
+    LogOwner logOwner() const override { return m_logOwner; }
 
     bool stillAllowed() const override
     {
@@ -180,6 +182,7 @@ private:
     IotIdentity m_identity;
     std::string m_description;
     std::string m_address;
+    LogOwner m_logOwner;
 };
 
 IotAuthenticator::IotAuthenticator(PostToBroker post, std::shared_ptr<const Catalog> catalog,
@@ -252,9 +255,16 @@ IotAuthenticator::Verdict IotAuthenticator::decide(const Request &request,
     if (request.certificate && std::string_view(how) == "cert")
         description += " " + request.certificate->sha1Fingerprint;
     description += ')';
+    // The service logged the certificate's fingerprint; for a password it documented nothing, so
+    // the username (the entity's id) stands in its place (IOT_CORE.md, "Connection log lines").
+    ClientRights::LogOwner logOwner{entityKindName(entity.kind), entity.id, {}};
+    if (request.certificate && std::string_view(how) == "cert")
+        logOwner.credential = "cert: " + jsonString(request.certificate->sha1Fingerprint);
+    else
+        logOwner.credential = "username: " + jsonString(entity.id);
     verdict.code = ConnectReturnCode::Accepted;
     verdict.rights = std::make_unique<Rights>(*this, std::move(identity), std::move(description),
-                                              request.address);
+                                              request.address, std::move(logOwner));
     return verdict;
 }
 

@@ -34,6 +34,9 @@ struct ListenerSpec {
     bool tls = false;
     std::string certificateFile; // PEM, with tls
     std::string privateKeyFile;  // PEM, with tls
+    // With tls, instead of the files: the certificate (chain allowed) and key as PEM text.
+    std::string certificatePem;
+    std::string privateKeyPem;
     bool requestClientCertificate = true; // with tls: any certificate is accepted and becomes an identity
     ListenerInfo::Mode mode = ListenerInfo::Mode::Open;
 };

@@ -140,6 +140,13 @@ BIO_METHOD *newSocketMethod()
 
 } // namespace
 
+// How errors name the certificate and the key: files by their paths, PEM text by what it is.
+struct TlsServerContext::PemOrigin {
+    std::string certificate; // "certificate file F"
+    std::string key;         // "private key file F"
+    std::string mismatch;    // "private key F does not match certificate F"
+};
+
 std::shared_ptr<const TlsServerContext> TlsServerContext::load(const std::string &certificateFile,
                                                                const std::string &privateKeyFile,
                                                                bool requestClientCertificate,
@@ -162,7 +169,30 @@ std::shared_ptr<const TlsServerContext> TlsServerContext::load(const std::string
         *error = "cannot read private key file " + privateKeyFile + ": " + reason;
         return nullptr;
     }
+    const PemOrigin origin{"certificate file " + certificateFile,
+                           "private key file " + privateKeyFile,
+                           "private key " + privateKeyFile + " does not match certificate "
+                               + certificateFile};
+    return build(certificatePem, keyPem, origin, requestClientCertificate, error);
+}
 
+std::shared_ptr<const TlsServerContext> TlsServerContext::fromPem(const std::string &certificatePem,
+                                                                  const std::string &privateKeyPem,
+                                                                  bool requestClientCertificate,
+                                                                  std::string *error)
+{
+    ERR_clear_error();
+    const PemOrigin origin{"the server certificate", "its private key",
+                           "the private key does not match the server certificate"};
+    return build(certificatePem, privateKeyPem, origin, requestClientCertificate, error);
+}
+
+std::shared_ptr<const TlsServerContext> TlsServerContext::build(const std::string &certificatePem,
+                                                                const std::string &keyPem,
+                                                                const PemOrigin &origin,
+                                                                bool requestClientCertificate,
+                                                                std::string *error)
+{
     std::unique_ptr<SSL_CTX, SslCtxFree> context(SSL_CTX_new(TLS_server_method()));
     if (!context) {
         *error = "cannot create a TLS context: " + takeOpenSslError();
@@ -188,12 +218,12 @@ std::shared_ptr<const TlsServerContext> TlsServerContext::load(const std::string
         certificateBio ? PEM_read_bio_X509_AUX(certificateBio.get(), nullptr, nullptr, nullptr)
                        : nullptr);
     if (!leaf) {
-        *error = "cannot read certificate file " + certificateFile + ": "
+        *error = "cannot read " + origin.certificate + ": "
                  + takeOpenSslError("no PEM certificate in it");
         return nullptr;
     }
     if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) {
-        *error = "cannot use certificate file " + certificateFile + ": " + takeOpenSslError();
+        *error = "cannot use " + origin.certificate + ": " + takeOpenSslError();
         return nullptr;
     }
     // The certificates after the first are its chain, up to (not necessarily including) a root.
@@ -201,8 +231,7 @@ std::shared_ptr<const TlsServerContext> TlsServerContext::load(const std::string
                                                   nullptr)) {
         if (SSL_CTX_add0_chain_cert(ctx, intermediate) != 1) {
             X509_free(intermediate);
-            *error = "cannot use the chain in certificate file " + certificateFile + ": "
-                     + takeOpenSslError();
+            *error = "cannot use the chain in " + origin.certificate + ": " + takeOpenSslError();
             return nullptr;
         }
     }
@@ -214,7 +243,7 @@ std::shared_ptr<const TlsServerContext> TlsServerContext::load(const std::string
                : nullptr);
     if (!key) {
         const bool encrypted = keyPem.find("ENCRYPTED") != std::string::npos;
-        *error = "cannot read private key file " + privateKeyFile + ": "
+        *error = "cannot read " + origin.key + ": "
                  + (encrypted ? std::string("the key is protected by a passphrase, which is "
                                             "not supported")
                               : takeOpenSslError("no PEM private key in it"));
@@ -223,12 +252,11 @@ std::shared_ptr<const TlsServerContext> TlsServerContext::load(const std::string
     }
     if (X509_check_private_key(leaf.get(), key.get()) != 1) {
         ERR_clear_error();
-        *error = "private key " + privateKeyFile + " does not match certificate "
-                 + certificateFile;
+        *error = origin.mismatch;
         return nullptr;
     }
     if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
-        *error = "cannot use private key file " + privateKeyFile + ": " + takeOpenSslError();
+        *error = "cannot use " + origin.key + ": " + takeOpenSslError();
         return nullptr;
     }
 

@@ -25,6 +25,12 @@ public:
                                                          const std::string &privateKeyFile,
                                                          bool requestClientCertificate,
                                                          std::string *error);
+    // The same from PEM text in memory (a certificate the workspace CA issued, never written to
+    // a file); errors name it "the server certificate" and "its private key".
+    static std::shared_ptr<const TlsServerContext> fromPem(const std::string &certificatePem,
+                                                            const std::string &privateKeyPem,
+                                                            bool requestClientCertificate,
+                                                            std::string *error);
     ~TlsServerContext();
     TlsServerContext(const TlsServerContext &) = delete;
     TlsServerContext &operator=(const TlsServerContext &) = delete;
@@ -34,6 +40,12 @@ public:
     ssl_st *newConnection(int fd) const;
 
 private:
+    struct PemOrigin;
+    static std::shared_ptr<const TlsServerContext> build(const std::string &certificatePem,
+                                                          const std::string &keyPem,
+                                                          const PemOrigin &origin,
+                                                          bool requestClientCertificate,
+                                                          std::string *error);
     TlsServerContext(ssl_ctx_st *context, bio_method_st *socketMethod);
 
     ssl_ctx_st *m_context;

@@ -44,8 +44,11 @@ std::unique_ptr<TransportFactory> TransportFactory::forListener(const ListenerSp
 {
     std::shared_ptr<const TlsServerContext> tls;
     if (spec.tls) {
-        tls = TlsServerContext::load(spec.certificateFile, spec.privateKeyFile,
-                                     spec.requestClientCertificate, error);
+        tls = spec.certificatePem.empty()
+                  ? TlsServerContext::load(spec.certificateFile, spec.privateKeyFile,
+                                           spec.requestClientCertificate, error)
+                  : TlsServerContext::fromPem(spec.certificatePem, spec.privateKeyPem,
+                                              spec.requestClientCertificate, error);
         if (!tls)
             return nullptr;
     }

@@ -2,6 +2,8 @@
 
 #include "WorkspaceSchema.h"
 
+#include "iot/CatalogTypes.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QUuid>
@@ -84,7 +86,8 @@ bool BrokerTables::open(std::chrono::milliseconds busyTimeout, std::string *erro
 BrokerTables::Statements::Statements(const QSqlDatabase &db)
     : begin(db), commit(db), rollback(db), saveRetained(db), removeRetained(db),
       removeSession(db), removeSubscriptions(db), removeMessages(db), removeAwaitingRelease(db),
-      insertSession(db), insertSubscription(db), insertMessage(db), insertAwaitingRelease(db)
+      insertSession(db), insertSubscription(db), insertMessage(db), insertAwaitingRelease(db),
+      savePermanent(db), removePermanent(db), insertLog(db), countLogs(db), trimLogs(db)
 {
 }
 
@@ -110,6 +113,16 @@ bool BrokerTables::prepare(std::string *error)
                            " packet_id, released) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.insertAwaitingRelease, "INSERT INTO mqtt_session_awaiting_release (client_id, packet_id)"
                                    " VALUES (?, ?)"},
+        {&s.savePermanent, "INSERT OR REPLACE INTO mqtt_permanent (topic, payload, qos, message_id)"
+                           " VALUES (?, ?, ?, ?)"},
+        {&s.removePermanent, "DELETE FROM mqtt_permanent WHERE topic = ?"},
+        {&s.insertLog, "INSERT INTO iot_entity_logs (owner_kind, owner_id, time, level, message)"
+                       " VALUES (?, ?, ?, ?, ?)"},
+        {&s.countLogs, "SELECT count(*) FROM iot_entity_logs WHERE owner_kind = ? AND owner_id = ?"},
+        // Everything older than the owner's newest EntityLogCapacity lines.
+        {&s.trimLogs, "DELETE FROM iot_entity_logs WHERE owner_kind = ? AND owner_id = ?"
+                      " AND seq <= (SELECT seq FROM iot_entity_logs WHERE owner_kind = ?"
+                      " AND owner_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)"},
     };
     for (const auto &[query, sql] : statements) {
         if (!query->prepare(QString::fromLatin1(sql))) {
@@ -130,6 +143,7 @@ bool BrokerTables::run(QSqlQuery &query)
 }
 
 bool BrokerTables::write(const RetainedWrites &retained, const SessionWrites &sessions,
+                         const PermanentWrites &permanent, const std::vector<EntityLogEntry> &logs,
                          std::string *error)
 {
     if (!m_statements && !prepare(error))
@@ -145,9 +159,13 @@ bool BrokerTables::write(const RetainedWrites &retained, const SessionWrites &se
     const qint64 savedAt = QDateTime::currentMSecsSinceEpoch();
     for (auto it = sessions.begin(); ok && it != sessions.end(); ++it)
         ok = writeSession(it->first, it->second, savedAt);
+    for (auto it = permanent.begin(); ok && it != permanent.end(); ++it)
+        ok = writePermanent(it->first, it->second);
+    ok = ok && writeLogs(logs);
     if (ok && run(s.commit))
         return true;
     *error = WorkspaceSchema::writeError(m_path, m_failed);
+    m_logRows.clear(); // counted again after the rollback
     // What the file held before the batch stays as it was.
     s.rollback.exec();
     return false;
@@ -165,6 +183,65 @@ bool BrokerTables::writeRetained(const std::string &topic, const MessagePtr &mes
     s.saveRetained.bindValue(2, int(message->qos));
     s.saveRetained.bindValue(3, qint64(message->id));
     return run(s.saveRetained);
+}
+
+bool BrokerTables::writePermanent(const std::string &topic, const MessagePtr &message)
+{
+    Statements &s = *m_statements;
+    if (!message) {
+        s.removePermanent.bindValue(0, text(topic));
+        return run(s.removePermanent);
+    }
+    // An empty payload is kept like any other (IOT_CORE.md, "Permanent topics").
+    s.savePermanent.bindValue(0, text(topic));
+    s.savePermanent.bindValue(1, message->payload.empty() ? QByteArray("") : blob(message->payload));
+    s.savePermanent.bindValue(2, int(message->qos));
+    s.savePermanent.bindValue(3, qint64(message->id));
+    return run(s.savePermanent);
+}
+
+bool BrokerTables::writeLogs(const std::vector<EntityLogEntry> &logs)
+{
+    Statements &s = *m_statements;
+    std::unordered_map<std::string, std::pair<const EntityLogEntry *, std::int64_t>> owners;
+    for (const EntityLogEntry &entry : logs) {
+        s.insertLog.bindValue(0, text(entry.ownerKind));
+        s.insertLog.bindValue(1, text(entry.ownerId));
+        s.insertLog.bindValue(2, text(formatRfc3339Nanos(entry.time)));
+        s.insertLog.bindValue(3, QString::fromLatin1(entityLogLevelName(entry.level)));
+        s.insertLog.bindValue(4, text(entry.message));
+        if (!run(s.insertLog))
+            return false;
+        auto &[owner, added] = owners[entry.ownerKind + '/' + entry.ownerId];
+        owner = &entry;
+        ++added;
+    }
+    for (const auto &[key, added] : owners) {
+        const EntityLogEntry &entry = *added.first;
+        auto rows = m_logRows.find(key);
+        if (rows == m_logRows.end()) {
+            s.countLogs.bindValue(0, text(entry.ownerKind));
+            s.countLogs.bindValue(1, text(entry.ownerId));
+            if (!run(s.countLogs))
+                return false;
+            const std::int64_t count = s.countLogs.next() ? s.countLogs.value(0).toLongLong() : 0;
+            s.countLogs.finish();
+            rows = m_logRows.emplace(key, count).first; // this batch's rows included
+        } else {
+            rows->second += added.second;
+        }
+        if (rows->second <= EntityLogCapacity + EntityLogCapacity / 10)
+            continue;
+        for (int i : {0, 2}) {
+            s.trimLogs.bindValue(i, text(entry.ownerKind));
+            s.trimLogs.bindValue(i + 1, text(entry.ownerId));
+        }
+        s.trimLogs.bindValue(4, qint64(EntityLogCapacity));
+        if (!run(s.trimLogs))
+            return false;
+        rows->second = EntityLogCapacity;
+    }
+    return true;
 }
 
 // A saved session replaces every row of its client id.
@@ -239,6 +316,15 @@ bool BrokerTables::load(StoredBrokerState *state, std::string *error)
         state->retained.push_back(messages.get(
             Message{query.value(0).toString().toStdString(), bytes(query.value(1)),
                     std::uint8_t(query.value(2).toUInt()), true,
+                    std::uint64_t(query.value(3).toLongLong())}));
+    }
+
+    if (!select("SELECT topic, payload, qos, message_id FROM mqtt_permanent ORDER BY topic"))
+        return false;
+    while (query.next()) {
+        state->permanent.push_back(std::make_shared<Message>(
+            Message{query.value(0).toString().toStdString(), bytes(query.value(1)),
+                    std::uint8_t(query.value(2).toUInt()), false,
                     std::uint64_t(query.value(3).toLongLong())}));
     }
 

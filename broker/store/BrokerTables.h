@@ -1,7 +1,8 @@
 #pragma once
 
 // The broker's tables in the workspace: mqtt_retained, mqtt_sessions and the rows of each session
-// (subscriptions, messages to deliver, QoS 2 identifiers awaiting release). One connection and
+// (subscriptions, messages to deliver, QoS 2 identifiers awaiting release), mqtt_permanent (IoT
+// Core's kept messages) and iot_entity_logs (each device's and registry's connection log). One connection and
 // its statements, prepared once and reused by every batch. SqliteBrokerStore's writer thread
 // alone uses it: a Qt SQL connection belongs to the thread that opened it.
 
@@ -13,9 +14,11 @@
 #include <QString>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace iotcore::broker {
 
@@ -24,6 +27,10 @@ class BrokerTables
 public:
     using RetainedWrites = std::unordered_map<std::string, MessagePtr>; // null: remove the topic
     using SessionWrites = std::unordered_map<std::string, std::optional<StoredSession>>; // empty: remove
+    using PermanentWrites = std::unordered_map<std::string, MessagePtr>; // null: remove the topic
+
+    // Each entity's log keeps its newest lines only.
+    static constexpr std::int64_t EntityLogCapacity = 10'000;
 
     explicit BrokerTables(QString path);
     ~BrokerTables();
@@ -35,7 +42,9 @@ public:
 
     // Writes every operation in one transaction. On failure the transaction is rolled back, so
     // the file keeps what it held, and *error says why in one line.
-    bool write(const RetainedWrites &retained, const SessionWrites &sessions, std::string *error);
+    bool write(const RetainedWrites &retained, const SessionWrites &sessions,
+               const PermanentWrites &permanent, const std::vector<EntityLogEntry> &logs,
+               std::string *error);
 
     // Everything stored; outgoing messages in their stored order.
     bool load(StoredBrokerState *state, std::string *error);
@@ -47,6 +56,8 @@ private:
         QSqlQuery saveRetained, removeRetained;
         QSqlQuery removeSession, removeSubscriptions, removeMessages, removeAwaitingRelease;
         QSqlQuery insertSession, insertSubscription, insertMessage, insertAwaitingRelease;
+        QSqlQuery savePermanent, removePermanent;
+        QSqlQuery insertLog, countLogs, trimLogs;
     };
 
     bool prepare(std::string *error);
@@ -55,12 +66,17 @@ private:
     bool writeRetained(const std::string &topic, const MessagePtr &message);
     bool writeSession(const std::string &clientId, const std::optional<StoredSession> &session,
                       qint64 savedAt);
+    bool writePermanent(const std::string &topic, const MessagePtr &message);
+    bool writeLogs(const std::vector<EntityLogEntry> &logs);
 
     QString m_path;
     QString m_connectionName;
     QSqlDatabase m_db;
     std::optional<Statements> m_statements;
     QSqlError m_failed;
+    // Rows of each entity's log ("kind/id"), counted once and then followed, so that a batch
+    // trims a log only when it has grown a tenth past its capacity.
+    std::unordered_map<std::string, std::int64_t> m_logRows;
 };
 
 } // namespace iotcore::broker

@@ -25,6 +25,12 @@ void SqliteBrokerStore::PendingWrites::restoreOlder(PendingWrites &&older)
         retained.try_emplace(topic, std::move(message));
     for (auto &[clientId, session] : older.sessions)
         sessions.try_emplace(clientId, std::move(session));
+    for (auto &[topic, message] : older.permanent)
+        permanent.try_emplace(topic, std::move(message));
+    // Older lines first, then those queued since.
+    older.logs.insert(older.logs.end(), std::make_move_iterator(logs.begin()),
+                      std::make_move_iterator(logs.end()));
+    logs = std::move(older.logs);
 }
 
 std::unique_ptr<SqliteBrokerStore> SqliteBrokerStore::open(const std::string &path,
@@ -113,6 +119,40 @@ void SqliteBrokerStore::removeSession(const std::string &clientId)
     const std::size_t sizeBefore = m_pending.size();
     m_pending.sessions.insert_or_assign(clientId, std::nullopt);
     queued(lock, sizeBefore);
+}
+
+void SqliteBrokerStore::savePermanent(const MessagePtr &message)
+{
+    std::unique_lock lock(m_mutex);
+    const std::size_t sizeBefore = m_pending.size();
+    m_pending.permanent.insert_or_assign(message->topic, message);
+    queued(lock, sizeBefore);
+}
+
+void SqliteBrokerStore::removePermanent(const std::string &topic)
+{
+    std::unique_lock lock(m_mutex);
+    const std::size_t sizeBefore = m_pending.size();
+    m_pending.permanent.insert_or_assign(topic, nullptr);
+    queued(lock, sizeBefore);
+}
+
+void SqliteBrokerStore::appendEntityLog(EntityLogEntry entry)
+{
+    std::unique_lock lock(m_mutex);
+    if (m_pending.logs.size() >= MaxPendingLogLines) {
+        ++m_droppedLogLines;
+        return;
+    }
+    const std::size_t sizeBefore = m_pending.size();
+    m_pending.logs.push_back(std::move(entry));
+    queued(lock, sizeBefore);
+}
+
+std::uint64_t SqliteBrokerStore::droppedLogLines() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_droppedLogLines;
 }
 
 // Wakes the writer only when its reason to wait changes: the first operation of a batch starts
@@ -204,7 +244,8 @@ void SqliteBrokerStore::writeLoop(BrokerTables &tables)
         m_flushesServed = batchFlushes;
         lock.unlock();
         std::string error;
-        const bool written = tables.write(batch.retained, batch.sessions, &error);
+        const bool written = tables.write(batch.retained, batch.sessions, batch.permanent,
+                                          batch.logs, &error);
         if (written)
             batch = {}; // the messages are released outside the lock
         lock.lock();

@@ -1,11 +1,13 @@
 #pragma once
 
-// The broker's retained messages and persistent sessions in the workspace file (SQLite through
-// Qt SQL). The broker thread only queues: each call records the latest operation per topic or
+// The broker's retained messages, persistent sessions, IoT Core's kept (permanent topic)
+// messages and entity logs in the workspace file (SQLite through Qt SQL). The broker thread only queues: each call records the latest operation per topic or
 // client id under a mutex and returns. A writer thread, which alone owns the database connection,
 // writes what piled up in one transaction about every 50 ms, sooner when much piled up. So a
 // burst of updates to one topic costs one row write, and memory stays bounded by the number of
-// distinct topics and client ids waiting, not by the rate of calls.
+// distinct topics and client ids waiting, not by the rate of calls. Entity log lines are not
+// coalesced but appended; past MaxPendingLogLines waiting (a disk that stays locked) new lines are
+// dropped and counted.
 
 #include "core/BrokerPersistence.h"
 
@@ -19,6 +21,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace iotcore::broker {
 
@@ -56,6 +59,13 @@ public:
     void removeRetained(const std::string &topic) override;
     void saveSession(StoredSession session) override;
     void removeSession(const std::string &clientId) override;
+    void savePermanent(const MessagePtr &message) override;
+    void removePermanent(const std::string &topic) override;
+    void appendEntityLog(EntityLogEntry entry) override;
+
+    static constexpr std::size_t MaxPendingLogLines = 100'000;
+    // Log lines dropped because too many waited; thread-safe.
+    std::uint64_t droppedLogLines() const;
 
     // Blocks until everything queued before the call is committed. On failure the batch is
     // rolled back, kept to be tried again, and lastError() says why.
@@ -71,9 +81,14 @@ private:
     struct PendingWrites {
         std::unordered_map<std::string, MessagePtr> retained;                  // null: remove
         std::unordered_map<std::string, std::optional<StoredSession>> sessions; // empty: remove
+        std::unordered_map<std::string, MessagePtr> permanent;                 // null: remove
+        std::vector<EntityLogEntry> logs;                                      // in order
 
-        std::size_t size() const { return retained.size() + sessions.size(); }
-        bool empty() const { return retained.empty() && sessions.empty(); }
+        std::size_t size() const
+        {
+            return retained.size() + sessions.size() + permanent.size() + logs.size();
+        }
+        bool empty() const { return size() == 0; }
         // Puts back the operations of a failed batch, under the newer ones queued since.
         void restoreOlder(PendingWrites &&older);
     };
@@ -104,6 +119,7 @@ private:
     bool m_taskDone = false;
     bool m_stopping = false;
     std::string m_lastError;
+    std::uint64_t m_droppedLogLines = 0;
     std::thread m_writer;
 };
 

@@ -77,6 +77,37 @@ std::vector<Migration> migrations()
              " id TEXT NOT NULL, position INTEGER NOT NULL, hash TEXT NOT NULL,"
              " created_at TEXT NOT NULL, PRIMARY KEY (owner_kind, owner_id, id))",
          }},
+        {3,
+         {
+             // The workspace's certificate authority (app/pki/WorkspaceAuthority): one CA per
+             // workspace, made on first use, so that devices trust the file's broker wherever
+             // the file goes. Keys are unencrypted PKCS#8 PEM: the workspace file is as secret
+             // as the CA key it holds.
+             "CREATE TABLE pki_authority (id INTEGER PRIMARY KEY CHECK (id = 1),"
+             " certificate_pem TEXT NOT NULL, private_key_pem TEXT NOT NULL,"
+             " created_at TEXT NOT NULL)",
+             // Server certificates it issued for `serve`, one per set of host names (sorted,
+             // space-separated), reused while valid.
+             "CREATE TABLE pki_server_certificates (host_names TEXT PRIMARY KEY NOT NULL,"
+             " certificate_pem TEXT NOT NULL, private_key_pem TEXT NOT NULL,"
+             " created_at TEXT NOT NULL)",
+         }},
+        {4,
+         {
+             // IoT Core's permanent topics (IOT_CORE.md): the last message of each exact `state`
+             // or `config` topic, kept across restarts, written by SqliteBrokerStore.
+             "CREATE TABLE mqtt_permanent (topic TEXT PRIMARY KEY, payload BLOB NOT NULL,"
+             " qos INTEGER NOT NULL, message_id INTEGER NOT NULL)",
+             // Each device's, registry's and broker's connection log, in the service's wording
+             // (IOT_CORE.md, "Connection log lines"). `seq` keeps the order of lines written in
+             // the same instant; times are RFC 3339 UTC with nine fraction digits, so they sort
+             // as text. Each owner keeps its newest 10,000 lines (BrokerTables).
+             "CREATE TABLE iot_entity_logs (seq INTEGER PRIMARY KEY, owner_kind TEXT NOT NULL,"
+             " owner_id TEXT NOT NULL, time TEXT NOT NULL, level TEXT NOT NULL,"
+             " message TEXT NOT NULL)",
+             "CREATE INDEX iot_entity_logs_by_owner ON iot_entity_logs (owner_kind, owner_id,"
+             " time)",
+         }},
     };
 }
 
@@ -201,19 +232,18 @@ bool inspect(const QString &path, const QString &connectionName,
         *error = "cannot open workspace " + pathText(path) + ": it is a directory";
         return false;
     }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = "cannot read workspace " + pathText(path) + ": " + file.errorString().toStdString();
+    // The file is never opened outside SQLite: closing any descriptor of it drops every POSIX
+    // lock this process holds on it, SQLite's included. A `serve` that opened the catalog after
+    // the broker's store then held no lock, the next process to close its connection took itself
+    // for the last one and deleted the WAL under it, and `serve` went on writing to the deleted
+    // file (commits visible to no one until it stopped). SQLite itself refuses a file that is
+    // not a database (SQLITE_NOTADB, see readError()).
+    if (!info.isReadable()) {
+        *error = "cannot read workspace " + pathText(path) + ": permission denied";
         return false;
     }
-    const QByteArray header = file.read(16);
-    file.close();
-    if (header.isEmpty())
+    if (info.size() == 0)
         return true; // SQLite takes an empty file for an empty database
-    if (header != QByteArray("SQLite format 3\0", 16)) {
-        *error = notWorkspace(path, "file is not a database");
-        return false;
-    }
 
     bool accepted = false;
     {

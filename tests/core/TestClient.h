@@ -178,8 +178,8 @@ class Engine
 public:
     using Clock = Broker::Clock;
 
-    explicit Engine(BrokerConfig config = {})
-        : broker(config, log, tap)
+    explicit Engine(BrokerConfig config = {}, BrokerPersistence *persistence = nullptr)
+        : broker(config, log, tap, persistence)
     {
         log.setWriter([this](std::string_view line) { logLines.emplace_back(line); });
     }
@@ -212,13 +212,18 @@ public:
 class TestClient
 {
 public:
-    explicit TestClient(Engine &engine, std::string address = "192.0.2.1:50000")
+    // `listener`: an IoT Core listener with its authenticator; an open one when null.
+    explicit TestClient(Engine &engine, std::string address = "192.0.2.1:50000",
+                        std::shared_ptr<const ListenerInfo> listener = nullptr)
         : m_engine(engine)
         , m_wire(std::make_shared<Wire>())
     {
-        auto listener = std::make_shared<ListenerInfo>();
-        listener->name = "open-mqtt";
-        listener->scheme = "mqtt";
+        if (!listener) {
+            auto open = std::make_shared<ListenerInfo>();
+            open->name = "open-mqtt";
+            open->scheme = "mqtt";
+            listener = std::move(open);
+        }
         m_connection = &engine.broker.attach(std::make_unique<FakeTransport>(m_wire, address),
                                              std::move(listener));
     }

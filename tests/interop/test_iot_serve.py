@@ -35,6 +35,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import ssl
 import subprocess
 import tempfile
@@ -1075,7 +1076,8 @@ class IotCertificateTest(IotTestCase):
 
 @brokerproc.only_ours(NOT_MOSQUITTO)
 class IotRestartAndLogsTest(IotTestCase):
-    """What is in the contract and not implemented yet: each test flips when it lands."""
+    """A serve of its own per test: permanent topics across a restart and with their owner's
+    deletion, and the connection logs read back with `iot registry|device logs`."""
 
     def setUp(self):
         super().setUp()
@@ -1089,8 +1091,6 @@ class IotRestartAndLogsTest(IotTestCase):
         self.serve.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    # permanent topics are not persisted yet
-    @unittest.expectedFailure
     def test_permanent_topics_survive_a_restart(self):
         d1 = self.raw(self.ids["D1"], PW_D1)
         self.publish_ok(d1, "$devices/%s/state/restart" % self.ids["D1"], b"kept-state")
@@ -1113,8 +1113,28 @@ class IotRestartAndLogsTest(IotTestCase):
         m = d1.receive(5.0)
         self.assertEqual((m.topic, m.payload, m.retain), ("$me/device/config", b"kept-config", True))
 
-    # `iot registry logs` / `iot device logs` are not implemented yet
-    @unittest.expectedFailure
+    def test_deleted_device_takes_its_kept_messages(self):
+        """IOT_CORE.md, "Permanent topics": kept until overwritten or the device is deleted."""
+        d3 = self.raw(self.ids["D3"], PW_D3)
+        self.publish_ok(d3, "$devices/%s/state" % self.ids["D3"], b"orphan-to-be")
+        d1 = self.raw(self.ids["D1"], PW_D1)
+        self.publish_ok(d1, "$devices/%s/state" % self.ids["D1"], b"stays")
+        d3.disconnect()
+
+        def kept_topics():
+            db = sqlite3.connect(self.ws, timeout=10)
+            try:
+                return sorted(row[0] for row in db.execute("SELECT topic FROM mqtt_permanent"))
+            finally:
+                db.close()
+        wait_for(lambda: len(kept_topics()) == 2, RELOAD_TIMEOUT, "both kept messages in the workspace")
+        cli(self.ws, "device", "delete", "--id", self.ids["D3"])
+        wait_for(lambda: kept_topics() == ["$devices/%s/state" % self.ids["D1"]], RELOAD_TIMEOUT,
+                 "the deleted device's kept message to leave the workspace")
+        r1 = self.raw(self.ids["R1"], PW_R1)
+        self.sub(r1, ["$devices/%s/state" % self.ids["D1"]], [1])
+        self.assertEqual(r1.receive(5.0).payload, b"stays")
+
     def test_registry_and_device_logs_commands(self):
         cid = unique("logged")
         d1 = self.raw(self.ids["D1"], PW_D1, client_id=cid)
@@ -1139,6 +1159,14 @@ class IotRestartAndLogsTest(IotTestCase):
         self.assertIn("connected", done.stdout)
         self.assertIn("disconnected: client disconnected", done.stdout)
         self.assertNotIn(cid, done.stdout, "a registry's log holds only what its own credentials did")
+        # yc's text form: the UTC time, a tab, the message; JSON adds the level.
+        for line in text.splitlines():
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\t\S")
+        last = cli_json(self.ws, "device", "logs", "--id", self.ids["D1"], "--limit", "1")
+        self.assertEqual(len(last), 1)
+        self.assertEqual((last[0]["level"], last[0]["message"]),
+                         ("ERROR", 'disconnected: publish to topic "%s" not allowed' % forbidden))
+        self.assertRegex(last[0]["timestamp"], NANO_TIME_RE)
 
 
 if __name__ == "__main__":

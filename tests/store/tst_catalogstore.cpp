@@ -7,6 +7,7 @@
 #include "iot/PasswordHasher.h"
 #include "store/CatalogStore.h"
 #include "store/SqliteBrokerStore.h"
+#include "store/WorkspaceSchema.h"
 
 #include <QProcess>
 #include <QDir>
@@ -618,9 +619,12 @@ void TestCatalogStore::versionOneWorkspaceMigrates()
                                        "mqtt_sessions"};
     {
         OtherConnection other(m_path);
+        // Every table of the later migrations (2: the catalog, 3: the CA, 4: kept messages and
+        // entity logs).
         for (const char *table : {"iot_registries", "iot_devices", "iot_brokers", "iot_labels",
                                   "iot_device_topic_aliases", "iot_certificates",
-                                  "iot_passwords"})
+                                  "iot_passwords", "pki_authority", "pki_server_certificates",
+                                  "mqtt_permanent", "iot_entity_logs"})
             QVERIFY(other.exec(QStringLiteral("DROP TABLE ") + QLatin1String(table)));
         QVERIFY(other.exec(
             QStringLiteral("UPDATE meta SET value = '1' WHERE key = 'schema_version'")));
@@ -640,10 +644,11 @@ void TestCatalogStore::versionOneWorkspaceMigrates()
     }
     OtherConnection other(m_path);
     QCOMPARE(other.rows(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")),
-             QStringList{"2"});
+             QStringList{QString::number(WorkspaceSchema::Version)});
+    // The catalog's seven tables and the entity logs (migration 4).
     QCOMPARE(other.rows(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                                        " AND name LIKE 'iot\\_%' ESCAPE '\\'")),
-             QStringList{"7"});
+             QStringList{"8"});
 
     auto broker = SqliteBrokerStore::open(m_path.toStdString(), nullptr);
     QVERIFY(broker);

@@ -3,6 +3,8 @@
 // write loses neither what was stored before nor what was queued.
 
 #include "store/SqliteBrokerStore.h"
+#include "store/BrokerTables.h"
+#include "store/WorkspaceSchema.h"
 
 #include <QDir>
 #include <QFile>
@@ -152,6 +154,9 @@ private slots:
     void retainedRoundTrip();
     void sessionRoundTrip();
     void sharedMessagesComeBackShared();
+    void permanentRoundTrip();
+    void entityLogsAppendInOrder();
+    void entityLogKeepsNewestLines();
     void coalescing_data();
     void coalescing();
     void writesBehindWithoutFlush();
@@ -227,6 +232,86 @@ void TestSqliteBrokerStore::retainedRoundTrip()
                  message("bin/ary", std::string("\0\x01\xff\0x", 5), 0, true, 8),
                  message("тема/€", "unicode topic", 2, true, 9)}));
     QVERIFY(state.sessions.empty());
+}
+
+// IoT Core's kept messages (IOT_CORE.md, "Permanent topics"): coalesced by topic like retained
+// ones, an empty payload kept like any other, a removed slot gone.
+void TestSqliteBrokerStore::permanentRoundTrip()
+{
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        store->savePermanent(message("$devices/d1/state", "first", 1, false, 3));
+        store->savePermanent(message("$devices/d1/state", "second", 1, false, 4));
+        store->savePermanent(message("$devices/d1/state/sub", "", 0, false, 5));
+        store->savePermanent(message("$registries/r1/config", "gone", 1, false, 6));
+        QVERIFY(store->flush());
+        store->removePermanent("$registries/r1/config");
+        QVERIFY(store->flush());
+        store->saveRetained(message("$devices/d1/state", "retained is another table", 1, true, 9));
+    }
+    const StoredBrokerState state = reload();
+    QCOMPARE(describe(state.permanent),
+             describe(std::vector<MessagePtr>{message("$devices/d1/state", "second", 1, false, 4),
+                                              message("$devices/d1/state/sub", "", 0, false, 5)}));
+    QCOMPARE(state.retained.size(), std::size_t(1));
+}
+
+void TestSqliteBrokerStore::entityLogsAppendInOrder()
+{
+    const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'780'000'000));
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        store->appendEntityLog({"device", "d1", t0, EntityLogEntry::Level::Info, "connected"});
+        store->appendEntityLog({"registry", "r1", t0, EntityLogEntry::Level::Info, "connected"});
+        // Lines of one instant keep their order.
+        store->appendEntityLog({"device", "d1", t0, EntityLogEntry::Level::Error,
+                                "disconnected: publish to topic \"x\" not allowed"});
+    }
+    OtherConnection other(m_path);
+    QCOMPARE(other.column(QStringLiteral(
+                 "SELECT owner_kind || ' ' || owner_id || ' ' || time || ' ' || level || ' '"
+                 " || message FROM iot_entity_logs ORDER BY seq")),
+             (QStringList{"device d1 2026-05-28T20:26:40.000000000Z INFO connected",
+                          "registry r1 2026-05-28T20:26:40.000000000Z INFO connected",
+                          "device d1 2026-05-28T20:26:40.000000000Z ERROR disconnected: publish to"
+                          " topic \"x\" not allowed"}));
+}
+
+// Each entity keeps its newest EntityLogCapacity lines; another entity's log is untouched.
+void TestSqliteBrokerStore::entityLogKeepsNewestLines()
+{
+    const std::int64_t capacity = BrokerTables::EntityLogCapacity;
+    const auto t0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'780'000'000));
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        store->appendEntityLog({"device", "quiet", t0, EntityLogEntry::Level::Info, "only line"});
+        QVERIFY(store->flush());
+        for (std::int64_t i = 0; i < capacity + capacity / 5; ++i) {
+            store->appendEntityLog({"device", "busy", t0 + std::chrono::seconds(i),
+                                    EntityLogEntry::Level::Info, std::to_string(i)});
+            if (i % 1000 == 999)
+                QVERIFY(store->flush()); // several batches: the count is followed across them
+        }
+    }
+    OtherConnection other(m_path);
+    const QStringList kept = other.column(QStringLiteral(
+        "SELECT count(*) || ' ' || min(CAST(message AS INTEGER)) || ' '"
+        " || max(CAST(message AS INTEGER)) FROM iot_entity_logs WHERE owner_id = 'busy'"));
+    const qint64 total = capacity + capacity / 5;
+    // Trimmed back to the capacity once it grew a tenth past it, then grown again.
+    const QStringList fields = kept.value(0).split(QLatin1Char(' '));
+    QCOMPARE(fields.size(), 3);
+    QVERIFY2(fields[0].toLongLong() >= capacity
+                 && fields[0].toLongLong() <= capacity + capacity / 10,
+             qPrintable(kept.value(0)));
+    QCOMPARE(fields[2].toLongLong(), total - 1);
+    QCOMPARE(fields[1].toLongLong(), total - fields[0].toLongLong());
+    QCOMPARE(other.column(QStringLiteral("SELECT message FROM iot_entity_logs"
+                                         " WHERE owner_id = 'quiet'")),
+             QStringList{"only line"});
 }
 
 void TestSqliteBrokerStore::sessionRoundTrip()
@@ -434,15 +519,17 @@ void TestSqliteBrokerStore::newWorkspaceSchema()
     QVERIFY(openStore());
     OtherConnection other(m_path);
     QCOMPARE(other.column(QStringLiteral("SELECT key || '=' || value FROM meta ORDER BY key")),
-             (QStringList{"application=iotcore-studio", "schema_version=2"}));
+             (QStringList{"application=iotcore-studio",
+                          "schema_version=" + QString::number(WorkspaceSchema::Version)}));
     QCOMPARE(other.column(QStringLiteral("PRAGMA journal_mode")), QStringList{"wal"});
     QCOMPARE(other.column(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"
                                          " ORDER BY name")),
              (QStringList{"iot_brokers", "iot_certificates", "iot_device_topic_aliases",
-                          "iot_devices", "iot_labels", "iot_passwords", "iot_registries", "meta",
-                          "mqtt_retained", "mqtt_session_awaiting_release",
-                          "mqtt_session_messages", "mqtt_session_subscriptions",
-                          "mqtt_sessions"}));
+                          "iot_devices", "iot_entity_logs", "iot_labels", "iot_passwords",
+                          "iot_registries", "meta", "mqtt_permanent", "mqtt_retained",
+                          "mqtt_session_awaiting_release", "mqtt_session_messages",
+                          "mqtt_session_subscriptions", "mqtt_sessions", "pki_authority",
+                          "pki_server_certificates"}));
     // A second open of a current workspace changes nothing in it.
     QVERIFY(openStore());
 }
@@ -550,7 +637,9 @@ void TestSqliteBrokerStore::refusesNewerSchema()
     QVERIFY(!SqliteBrokerStore::open(m_path.toStdString(), &error));
     QCOMPARE(QString::fromStdString(error),
              QStringLiteral("workspace %1 was written by a newer IoT Core Studio (schema 7, this"
-                            " version reads up to 2)").arg(m_path));
+                            " version reads up to %2)")
+                 .arg(m_path)
+                 .arg(WorkspaceSchema::Version));
     QCOMPARE(fileBytes(m_path), before);
 }
 
