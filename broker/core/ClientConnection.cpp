@@ -517,6 +517,8 @@ void ClientConnection::finish(std::string_view reason, bool publishWill,
 
 void ClientConnection::checkTimeouts(Clock::time_point now)
 {
+    if (m_state != State::Closed)
+        m_transport->releaseSpareMemory();
     if (m_state == State::AwaitingConnect || m_state == State::Authenticating) {
         if (now - m_connectedAt > m_broker.config().connectTimeout)
             finish("no CONNECT in time", false);

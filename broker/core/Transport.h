@@ -43,6 +43,10 @@ public:
     virtual void close() = 0;
 
     virtual std::string peerAddress() const = 0; // "ip:port"
+
+    // Called now and then by the engine: a transport that holds large empty buffers from a burst
+    // gives them back. Keeping them while traffic flows saves allocating them again each turn.
+    virtual void releaseSpareMemory() {}
     virtual const PeerCertificate *peerCertificate() const { return nullptr; }
 
 protected:

@@ -8,6 +8,7 @@
 #include "core/ClientRights.h"
 #include "observe/Log.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 namespace iotcore::broker {
@@ -31,6 +32,14 @@ std::string BoundListener::url() const
 namespace {
 
 // Ten thousand connections need more descriptors than a shell's default soft limit of 1024.
+// Large buffers (a burst's write buffer, a big packet) come from mmap and go back to the system
+// when freed. glibc otherwise raises this threshold after the first such free, and later bursts
+// then leave the heap fragmented and large for good.
+void keepLargeBuffersOutOfTheHeap()
+{
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+}
+
 void raiseDescriptorLimit()
 {
     rlimit limit{};
@@ -51,6 +60,7 @@ BrokerServer::BrokerServer(BrokerConfig config, Log &log, BrokerPersistence *per
     , m_broker(std::make_unique<Broker>(config, log, m_tap, persistence))
 {
     raiseDescriptorLimit();
+    keepLargeBuffersOutOfTheHeap();
 }
 
 BrokerServer::~BrokerServer()
@@ -107,10 +117,17 @@ bool BrokerServer::start()
         });
     }
     m_loop->setTick(std::chrono::milliseconds(250),
-                    [this] {
-                        m_broker->tick(Broker::Clock::now());
+                    [this, lastTrim = Broker::Clock::now()]() mutable {
+                        const auto now = Broker::Clock::now();
+                        m_broker->tick(now);
                         for (auto &entry : m_listeners)
                             entry->listener->resume();
+                        // Bursts leave freed buffers in glibc's arenas, which it keeps; give
+                        // them back so that a broker that was busy is small again when idle.
+                        if (now - lastTrim >= std::chrono::seconds(5)) {
+                            lastTrim = now;
+                            malloc_trim(0);
+                        }
                     });
     m_loop->setEndOfTurn([this] { m_broker->endOfTurn(); });
     m_thread = std::thread([this] { m_loop->run(); });

@@ -117,6 +117,16 @@ void SocketTransport::prepareOutput()
     }
 }
 
+void SocketTransport::releaseSpareMemory()
+{
+    if (m_wireOffset == m_wire.size() && m_wire.capacity() > 4 * ReadChunk) {
+        std::string().swap(m_wire);
+        m_wireOffset = 0;
+    }
+    if (m_outbox.empty() && m_outbox.capacity() > 4 * ReadChunk)
+        std::string().swap(m_outbox);
+}
+
 void SocketTransport::compactWire()
 {
     if (m_wireOffset > 0 && m_wireOffset >= m_wire.size() - m_wireOffset) {
@@ -208,11 +218,6 @@ void SocketTransport::flushNow()
     if (m_wireOffset == m_wire.size()) {
         m_wire.clear();
         m_wireOffset = 0;
-        if (m_wire.capacity() > 4 * ReadChunk)
-            std::string().swap(m_wire); // give back what a burst took
-    }
-    if (m_outbox.empty() && m_outbox.capacity() > 4 * ReadChunk) {
-        std::string().swap(m_outbox); // it may be a former wire buffer, swapped in
     }
     updateInterest();
 }

@@ -36,6 +36,7 @@ public:
     std::size_t pendingBytes() const override;
     void close() override;
     std::string peerAddress() const override { return m_peerAddress; }
+    void releaseSpareMemory() override;
     const PeerCertificate *peerCertificate() const override;
 
     // IoHandler, Flushable
