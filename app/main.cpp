@@ -18,7 +18,7 @@ namespace {
 const char *const usage =
     "Usage: iotcore-studio COMMAND [OPTIONS]\n"
     "\n"
-    "A local Yandex Cloud IoT Core: an MQTT 3.1.1 broker, fleet simulator and registry console.\n"
+    "A local Yandex Cloud IoT Core: an MQTT 3.1.1 broker that behaves like the service.\n"
     "\n"
     "Commands:\n"
     "  serve      Run the embedded broker without a display (serve --help for its options)\n"
