@@ -10,22 +10,6 @@
 
 namespace iotcore::broker {
 
-namespace {
-
-// A value in the entity log's lines, quoted as the service printed it.
-std::string quoted(std::string_view text)
-{
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + '"';
-}
-
-} // namespace
-
 ClientConnection::ClientConnection(Broker &broker, std::unique_ptr<Transport> transport,
                                    std::shared_ptr<const ListenerInfo> listener)
     : m_broker(broker)
@@ -252,8 +236,8 @@ void ClientConnection::completeConnect(Authenticator::Verdict verdict, bool answ
         const ClientRights::LogOwner owner = m_rights->logOwner();
         if (!owner.id.empty())
             m_broker.logEntity(*m_rights, EntityLogEntry::Level::Info,
-                               "connected, " + owner.credential + ", address: " + quoted(m_address)
-                                   + ", clientID: " + quoted(m_clientId));
+                               "connected, " + owner.credential + ", address: " + doubleQuoted(m_address)
+                                   + ", clientID: " + doubleQuoted(m_clientId));
     }
     m_session->attach(this, opened.present);
     publishActivity(ClientRights::Activity::Connect);

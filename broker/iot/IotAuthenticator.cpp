@@ -1,6 +1,7 @@
 #include "IotAuthenticator.h"
 
 #include "PasswordHasher.h"
+#include "observe/Log.h"
 
 #include <algorithm>
 
@@ -19,16 +20,6 @@ const Registry *registryOf(const Catalog &catalog, const EntityRef &entity)
     return nullptr;
 }
 
-std::string jsonString(std::string_view text)
-{
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + '"';
-}
 
 } // namespace
 
@@ -160,7 +151,7 @@ private:
         auto field = [&](const char *name, const std::string &value) {
             if (json.size() > 1)
                 json += ',';
-            json += jsonString(name) + ':' + jsonString(value);
+            json += doubleQuoted(name) + ':' + doubleQuoted(value);
         };
         auto time = [&](const char *name, Timestamp value) {
             if (value != Timestamp{})
@@ -259,9 +250,9 @@ IotAuthenticator::Verdict IotAuthenticator::decide(const Request &request,
     // the username (the entity's id) stands in its place (IOT_CORE.md, "Connection log lines").
     ClientRights::LogOwner logOwner{entityKindName(entity.kind), entity.id, {}};
     if (request.certificate && std::string_view(how) == "cert")
-        logOwner.credential = "cert: " + jsonString(request.certificate->sha1Fingerprint);
+        logOwner.credential = "cert: " + doubleQuoted(request.certificate->sha1Fingerprint);
     else
-        logOwner.credential = "username: " + jsonString(entity.id);
+        logOwner.credential = "username: " + doubleQuoted(entity.id);
     verdict.code = ConnectReturnCode::Accepted;
     verdict.rights = std::make_unique<Rights>(*this, std::move(identity), std::move(description),
                                               request.address, std::move(logOwner));

@@ -59,6 +59,24 @@ void appendQuoted(std::string &line, std::string_view value)
 
 } // namespace
 
+std::string doubleQuoted(std::string_view text)
+{
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(c));
+            out += escaped;
+        } else {
+            out += c;
+        }
+    }
+    return out + '"';
+}
+
 bool parseLogLevel(std::string_view text, LogLevel *level)
 {
     static constexpr std::pair<std::string_view, LogLevel> names[] = {

@@ -15,6 +15,10 @@ enum class LogLevel { Debug, Info, Warning, Error };
 
 bool parseLogLevel(std::string_view text, LogLevel *level);
 
+// Text in double quotes with quotes and backslashes escaped and control characters as \uXXXX: a
+// JSON string, and the form of values in the service's connection log lines.
+std::string doubleQuoted(std::string_view text);
+
 class Log
 {
 public:
