@@ -160,6 +160,11 @@ int runServe(const QStringList &arguments)
     parser.addOption({QStringLiteral("log-level"),
                       QStringLiteral("debug, info (default), warning or error."),
                       QStringLiteral("LEVEL"), QStringLiteral("info")});
+    parser.addOption({QStringLiteral("message-rate-limit"),
+                      QStringLiteral("IoT Core listeners: past 1 message/s per device or 50 per "
+                                     "broker, warn (default: counted and logged), drop (logged, "
+                                     "acknowledged, not routed) or off."),
+                      QStringLiteral("MODE"), QStringLiteral("warn")});
     parser.addOption({QStringLiteral("strict-takeover"),
                       QStringLiteral("IoT Core listeners: a second connection with a client id in "
                                      "use takes the first over, as MQTT 3.1.1 says. By default "
@@ -203,6 +208,17 @@ int runServe(const QStringList &arguments)
         || !parseCount(parser, QStringLiteral("max-queued"), &config.maxQueuedMessages)
         || !parseCount(parser, QStringLiteral("max-packet-size"), &config.maxPacketSize))
         return ExitUsage;
+    const QString rateMode = parser.value(QStringLiteral("message-rate-limit"));
+    const IotAuthenticator::RateLimit rateLimit = rateMode == QLatin1String("off")
+        ? IotAuthenticator::RateLimit::Off
+        : rateMode == QLatin1String("drop") ? IotAuthenticator::RateLimit::Drop
+                                            : IotAuthenticator::RateLimit::Warn;
+    if (rateMode != QLatin1String("off") && rateMode != QLatin1String("warn")
+        && rateMode != QLatin1String("drop")) {
+        printError(QStringLiteral("--message-rate-limit takes off, warn or drop, not \"%1\"")
+                       .arg(rateMode));
+        return ExitUsage;
+    }
 
     const bool haveWorkspace = parser.isSet(QStringLiteral("workspace"));
     const bool haveCertificate = parser.isSet(QStringLiteral("tls-cert"));
@@ -314,6 +330,7 @@ int runServe(const QStringList &arguments)
                 server.post([task = std::move(task)](Broker &) { task(); });
             },
             catalog);
+        authenticator->setRateLimit(rateLimit);
         server.setAuthenticator(authenticator);
     }
     if (catalog && store) {

@@ -281,6 +281,28 @@ void ClientConnection::handlePublish(PublishPacket &publish)
         }
         publish.topic = std::move(check.topic);
         kept = check.kept;
+        const ClientRights::RateCheck rate = m_rights->checkRate();
+        if (!rate.warning.empty()) {
+            m_broker.log().write(LogLevel::Warning, "rate-limit",
+                                 {{"clientID", m_clientId}, {"identity", m_identity},
+                                  {"detail", rate.warning}});
+        }
+        if (rate.drop) {
+            // Acknowledged, so that the client does not send it again, but not routed.
+            if (m_broker.tap().enabled()) {
+                BrokerEvent event;
+                event.kind = BrokerEvent::Kind::Refuse;
+                event.clientId = m_clientId;
+                event.topic = publish.topic;
+                event.detail = "over the message rate limit";
+                m_broker.record(std::move(event));
+            }
+            if (qos == 1)
+                sendAck(PacketType::Puback, packetId);
+            else if (qos == 2)
+                sendAck(PacketType::Pubrec, packetId); // PUBREL is answered whatever it names
+            return;
+        }
         // Retain is accepted, not stored, and delivered as 0 (IOT_CORE.md Decision).
         retain = retain && m_rights->storesRetained();
     }

@@ -68,6 +68,15 @@ public:
     virtual std::uint8_t maxQos() const = 0; // a PUBLISH above it closes; a SUBSCRIBE above it is granted it
     virtual std::size_t maxPayloadSize() const = 0;
 
+    // Asked for every PUBLISH the client may make (IOT_CORE.md, "Limits": messages per device and
+    // per broker). `drop`: the message is acknowledged but not routed. `warning`: a line for the
+    // logs, given at most once in a while so that a flood does not flood the log too.
+    struct RateCheck {
+        bool drop = false;
+        std::string warning;
+    };
+    virtual RateCheck checkRate() { return {}; }
+
     // The engine tells the rights what the client did, so that the model can keep monitoring data;
     // the answer is a message for the engine to route (QoS 0), e.g. the monitoring topic's JSON.
     enum class Activity { Connect, Publish, Subscribe, Disconnect };

@@ -21,6 +21,21 @@ const Registry *registryOf(const Catalog &catalog, const EntityRef &entity)
 }
 
 
+const char *entityKindNameOf(IotIdentity::Kind kind)
+{
+    switch (kind) {
+    case IotIdentity::Kind::Device: return "device";
+    case IotIdentity::Kind::Registry: return "registry";
+    case IotIdentity::Kind::Broker: return "broker";
+    }
+    return "client";
+}
+
+std::string formatRate(double rate)
+{
+    return std::to_string(static_cast<long long>(rate));
+}
+
 } // namespace
 
 // The catalog as TopicPolicy sees it: always the authenticator's current snapshot.
@@ -64,6 +79,41 @@ public:
         , m_address(std::move(address))
         , m_logOwner(std::move(logOwner))
     {
+    }
+
+    RateCheck checkRate() override
+    {
+        if (m_owner.m_rateLimit == RateLimit::Off || m_lifetime.expired()
+            || m_identity.kind == IotIdentity::Kind::Registry)
+            return {};
+        const double rate = m_identity.kind == IotIdentity::Kind::Broker ? BrokerMessagesPerSecond
+                                                                        : DeviceMessagesPerSecond;
+        RateState &state = m_owner.m_rates[m_identity.id];
+        const auto now = std::chrono::steady_clock::now();
+        if (state.refilled == std::chrono::steady_clock::time_point{}) {
+            state.tokens = rate; // a second's worth to start with
+        } else {
+            const double elapsed = std::chrono::duration<double>(now - state.refilled).count();
+            state.tokens = std::min(rate, state.tokens + elapsed * rate);
+        }
+        state.refilled = now;
+        if (state.tokens >= 1.0) {
+            state.tokens -= 1.0;
+            return {};
+        }
+        ++state.overSinceWarning;
+        RateCheck check;
+        check.drop = m_owner.m_rateLimit == RateLimit::Drop;
+        if (now - state.warned >= std::chrono::seconds(10)) {
+            check.warning = std::string(entityKindNameOf(m_identity.kind)) + " " + m_identity.id
+                + " is over its limit of " + formatRate(rate) + " message"
+                + (rate == 1.0 ? "" : "s") + " per second ("
+                + std::to_string(state.overSinceWarning) + " over since the last warning)"
+                + (check.drop ? ": the excess is dropped" : "");
+            state.warned = now;
+            state.overSinceWarning = 0;
+        }
+        return check;
     }
 
     PublishCheck checkPublish(std::string_view topic) const override

@@ -15,6 +15,7 @@
 #include "VerifiedCredentialCache.h"
 #include "core/ClientRights.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -34,8 +35,17 @@ public:
 
     static constexpr std::size_t MaxPayloadSize = 262'144; // IOT_CORE.md, "Limits"
 
+    // What happens past the message rate of a device (1/s) or a broker (50/s): IOT_CORE.md,
+    // "Limits" (Decision: configurable, warn by default).
+    enum class RateLimit { Off, Warn, Drop };
+    static constexpr double DeviceMessagesPerSecond = 1.0;
+    static constexpr double BrokerMessagesPerSecond = 50.0;
+
     IotAuthenticator(PostToBroker post, std::shared_ptr<const Catalog> catalog,
                      unsigned workerThreads = 2);
+
+    void setRateLimit(RateLimit limit) { m_rateLimit = limit; }
+    RateLimit rateLimit() const { return m_rateLimit; }
     ~IotAuthenticator() override;
 
     // Broker thread: the catalog that decisions use from now on.
@@ -76,6 +86,16 @@ private:
     TopicPolicy m_policy;
     VerifiedCredentialCache m_cache;
     std::unordered_map<std::string, Monitoring> m_monitoring;
+
+    // A token bucket per device or broker, shared by all its connections (broker thread).
+    struct RateState {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point refilled{};
+        std::chrono::steady_clock::time_point warned{};
+        std::uint64_t overSinceWarning = 0;
+    };
+    RateLimit m_rateLimit = RateLimit::Warn;
+    std::unordered_map<std::string, RateState> m_rates;
 
     std::mutex m_jobsMutex;
     std::condition_variable m_jobsChanged;

@@ -1075,6 +1075,62 @@ class IotCertificateTest(IotTestCase):
 
 
 @brokerproc.only_ours(NOT_MOSQUITTO)
+class RateLimitedServe(IotServe):
+    """IotServe with `--message-rate-limit MODE`."""
+
+    def __init__(self, workspace, mode, name):
+        super().__init__(workspace, name=name)
+        self.mode = mode
+
+    def command(self):
+        return super().command() + ["--message-rate-limit", self.mode]
+
+
+@brokerproc.only_ours(NOT_MOSQUITTO)
+class IotRateLimitTest(IotTestCase):
+    """IOT_CORE.md, "Limits": one message per second per device; past it warn (counted and logged,
+    the default) or drop (acknowledged, not routed)."""
+
+    def start_serve(self, mode):
+        self.tmp = tempfile.mkdtemp(prefix="iot-serve-rate-")
+        self.ws = os.path.join(self.tmp, "workspace.iotcore")
+        self.ids = provision_base(self.ws)
+        type(self).serve = self.serve = RateLimitedServe(self.ws, mode, name="IotRateLimitTest").start()
+
+    def tearDown(self):
+        super().tearDown()
+        if self.serve:
+            self.serve.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def burst(self):
+        """D1 sends five QoS 1 events at once (each acknowledged); R1 is subscribed."""
+        r1 = self.raw(self.ids["R1"], PW_R1)
+        self.sub(r1, ["$devices/%s/events/#" % self.ids["D1"]], [1])
+        d1 = self.raw(self.ids["D1"], PW_D1)
+        start = len(self.serve.log_lines)
+        for i in range(5):
+            self.publish_ok(d1, "$devices/%s/events/burst" % self.ids["D1"], b"m%d" % i)
+        return r1, d1, start
+
+    def test_drop_routes_what_the_rate_allows_and_acknowledges_the_rest(self):
+        self.start_serve("drop")
+        r1, d1, start = self.burst()
+        self.serve.wait_for_log(r"\srate-limit\s.*%s" % self.ids["D1"], start=start)
+        time.sleep(1.1)  # the bucket refills one message a second: the sentinel is within the rate
+        got = self.before_sentinel(r1, d1, "$devices/%s/events/sentinel" % self.ids["D1"])
+        self.assertEqual([m.payload for m in got], [b"m0"])
+
+    def test_warn_routes_everything_and_logs(self):
+        self.start_serve("warn")
+        r1, d1, start = self.burst()
+        line = self.serve.wait_for_log(r"\srate-limit\s.*%s" % self.ids["D1"], start=start)
+        self.assertIn("over its limit of 1 message per second", line)
+        time.sleep(1.1)
+        got = self.before_sentinel(r1, d1, "$devices/%s/events/sentinel" % self.ids["D1"])
+        self.assertEqual([m.payload for m in got], [b"m%d" % i for i in range(5)])
+
+
 class IotRestartAndLogsTest(IotTestCase):
     """A serve of its own per test: permanent topics across a restart and with their owner's
     deletion, and the connection logs read back with `iot registry|device logs`."""
