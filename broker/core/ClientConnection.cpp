@@ -181,6 +181,10 @@ void ClientConnection::completeConnect(Authenticator::Verdict verdict, bool answ
         return;
     }
     m_rights = std::move(verdict.rights);
+    if (!verdict.warning.empty())
+        m_broker.log().write(LogLevel::Warning, "limit",
+                             {{"clientID", m_clientId}, {"address", m_address},
+                              {"detail", verdict.warning}});
     if (m_rights) {
         m_identity = m_rights->describe();
         // IoT Core keeps no sessions (IOT_CORE.md Decision): CleanSession 0 is treated as 1.

@@ -121,6 +121,7 @@ public:
         ConnectReturnCode code = ConnectReturnCode::NotAuthorized;
         std::unique_ptr<ClientRights> rights; // with Accepted
         std::string reason;                   // otherwise, for the log
+        std::string warning;                  // accepted, but worth a line in the log
     };
     // May answer later (a password hash is checked off the broker thread), but `done` is always
     // called on the broker thread, exactly once.

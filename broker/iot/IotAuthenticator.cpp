@@ -79,6 +79,14 @@ public:
         , m_address(std::move(address))
         , m_logOwner(std::move(logOwner))
     {
+        if (m_identity.kind == IotIdentity::Kind::Broker)
+            ++m_owner.m_brokerClients[m_identity.id];
+    }
+
+    ~Rights() override
+    {
+        if (m_identity.kind == IotIdentity::Kind::Broker && !m_lifetime.expired())
+            --m_owner.m_brokerClients[m_identity.id];
     }
 
     RateCheck checkRate() override
@@ -282,9 +290,23 @@ IotAuthenticator::Verdict IotAuthenticator::decide(const Request &request,
         identity.kind = IotIdentity::Kind::Registry;
         identity.registryId = entity.id;
         break;
-    case EntityKind::Broker:
+    case EntityKind::Broker: {
         identity.kind = IotIdentity::Kind::Broker;
+        // IOT_CORE.md, "Limits": 50 clients per broker, handled like the message rate.
+        const std::size_t clients = m_brokerClients[entity.id];
+        if (clients >= BrokerMaxClients && m_rateLimit != RateLimit::Off) {
+            const std::string excess = "broker " + entity.id + " already has "
+                + std::to_string(clients) + " clients, over its limit of "
+                + std::to_string(BrokerMaxClients);
+            if (m_rateLimit == RateLimit::Drop) {
+                verdict.code = ConnectReturnCode::ServerUnavailable;
+                verdict.reason = excess;
+                return verdict;
+            }
+            verdict.warning = excess;
+        }
         break;
+    }
     }
     if (const Registry *registry = registryOf(*m_catalog, entity);
         registry && registry->status == RegistryStatus::Disabled) {

@@ -35,11 +35,13 @@ public:
 
     static constexpr std::size_t MaxPayloadSize = 262'144; // IOT_CORE.md, "Limits"
 
-    // What happens past the message rate of a device (1/s) or a broker (50/s): IOT_CORE.md,
-    // "Limits" (Decision: configurable, warn by default).
+    // What happens past the message rate of a device (1/s) or a broker (50/s), and past a
+    // broker's 50 clients: IOT_CORE.md, "Limits" (Decision: configurable, warn by default; drop
+    // refuses the 51st client with CONNACK 3).
     enum class RateLimit { Off, Warn, Drop };
     static constexpr double DeviceMessagesPerSecond = 1.0;
     static constexpr double BrokerMessagesPerSecond = 50.0;
+    static constexpr std::size_t BrokerMaxClients = 50;
 
     IotAuthenticator(PostToBroker post, std::shared_ptr<const Catalog> catalog,
                      unsigned workerThreads = 2);
@@ -96,6 +98,7 @@ private:
     };
     RateLimit m_rateLimit = RateLimit::Warn;
     std::unordered_map<std::string, RateState> m_rates;
+    std::unordered_map<std::string, std::size_t> m_brokerClients; // connected clients per broker
 
     std::mutex m_jobsMutex;
     std::condition_variable m_jobsChanged;

@@ -1121,6 +1121,20 @@ class IotRateLimitTest(IotTestCase):
         got = self.before_sentinel(r1, d1, "$devices/%s/events/sentinel" % self.ids["D1"])
         self.assertEqual([m.payload for m in got], [b"m0"])
 
+    def test_drop_refuses_a_brokers_51st_client_with_connack_3(self):
+        self.start_serve("drop")
+        clients = [self.raw(self.ids["B"], PW_BROKER) for _ in range(50)]
+        self.raw(self.ids["B"], PW_BROKER, expect_rc=3)
+        clients.pop().disconnect()
+        wait_for(lambda: self.try_broker() == 0, 5.0, "a place for a new client after one left")
+
+    def try_broker(self):
+        c = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
+        try:
+            return c.handshake(unique("b"), username=self.ids["B"], password=PW_BROKER).return_code
+        finally:
+            c.close()
+
     def test_warn_routes_everything_and_logs(self):
         self.start_serve("warn")
         r1, d1, start = self.burst()
