@@ -1,5 +1,6 @@
 #include "CatalogWorkspace.h"
 
+#include "Cli.h"
 #include "iot/PasswordHasher.h"
 #include "store/CatalogStore.h"
 
@@ -67,7 +68,34 @@ bool CatalogWorkspace::save(QString *error)
         }
         return false;
     }
+    warnAboutCloudQuotas();
     return true;
+}
+
+// IOT_CORE.md, "Limits": the cloud's quotas are not enforced here, only shown, so that a
+// workspace meant to go back to the cloud does not outgrow it unnoticed.
+void CatalogWorkspace::warnAboutCloudQuotas() const
+{
+    struct Quota {
+        std::size_t count;
+        std::size_t limit;
+        const char *what;
+    };
+    std::size_t devices = 0;
+    for (const Registry *registry : m_catalog.registries())
+        devices += m_catalog.deviceCount(registry->id);
+    const Quota quotas[] = {{m_catalog.registries().size(), 10, "registries"},
+                            {devices, 1000, "devices"},
+                            {m_catalog.brokers().size(), 10, "brokers"}};
+    for (const Quota &quota : quotas) {
+        if (quota.count > quota.limit) {
+            printError(QStringLiteral("warning: the workspace has %1 %2, over Yandex Cloud's "
+                                      "default quota of %3 (not enforced here)")
+                           .arg(quota.count)
+                           .arg(QLatin1String(quota.what))
+                           .arg(quota.limit));
+        }
+    }
 }
 
 } // namespace iotcore::app

@@ -30,6 +30,7 @@ public:
     bool save(QString *error);
 
 private:
+    void warnAboutCloudQuotas() const;
     CatalogWorkspace(QString path, std::unique_ptr<broker::CatalogStore> store,
                      broker::Catalog catalog);
 

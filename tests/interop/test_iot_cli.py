@@ -66,7 +66,8 @@ class IotCliTest(unittest.TestCase):
         """Runs `iot ARGS -w WS`, expects success and returns stdout."""
         r = run("iot", *args, "-w", self.ws, stdin=stdin)
         self.assertEqual(r.returncode, 0, "iot %s failed: %s" % (" ".join(args), r.stderr))
-        self.assertEqual(r.stderr, "", "nothing on stderr on success")
+        errors = [l for l in r.stderr.splitlines() if not l.startswith("iotcore-studio: warning: ")]
+        self.assertEqual(errors, [], "nothing but warnings on stderr on success")
         return r.stdout
 
     def json(self, *args, stdin=None):
@@ -85,6 +86,16 @@ class IotCliTest(unittest.TestCase):
         self.assertEqual(r.stdout, "", "nothing on stdout on failure")
         self.assertEqual(file_hash(self.ws), before, "workspace changed by a refused command")
         return lines[0]
+
+    def test_cloud_quotas_are_warned_about_not_enforced(self):
+        """IOT_CORE.md, "Limits": 10 registries per cloud, not enforced locally, shown as a warning."""
+        for i in range(10):
+            self.iot("registry", "create", "--name", "quota-%d" % i)
+        r = run("iot", "registry", "create", "--name", "quota-10", "-w", self.ws)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("11 registries", r.stderr)
+        self.assertIn("quota of 10", r.stderr)
+        self.assertEqual(len(self.json("registry", "list")), 11)
 
     def certificate(self, name, with_key_in_file=False):
         """A self-signed certificate made by openssl; returns (path, fingerprint)."""
