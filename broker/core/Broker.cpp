@@ -49,10 +49,22 @@ void Broker::restore(const StoredBrokerState &state)
         // Queued messages may be newer than every retained one: new ids start after them all.
         for (const StoredOutgoingMessage &outgoing : stored.outgoing)
             m_nextMessageId = std::max(m_nextMessageId, outgoing.message->id + 1);
-        auto session = std::make_unique<Session>(*this, stored.clientId, stored.clientId, true);
+        // The key is the client id, prefixed with its topic space for an IoT Core broker's client
+        // ("$brokers/<id>/"): its subscriptions are routed in that space again.
+        const std::string space = sessionSpaceOf(stored.clientId);
+        auto session = std::make_unique<Session>(*this, stored.clientId,
+                                                 stored.clientId.substr(space.size()), true);
         session->restore(stored);
+        std::vector<std::pair<std::string, std::uint8_t>> filters;
         for (const auto &[filter, subscription] : session->subscriptions())
-            m_subscriptions.subscribe(filter, session.get(), subscription.qos);
+            filters.emplace_back(filter, subscription.qos);
+        for (const auto &[filter, qos] : filters) {
+            std::vector<SubscriptionRoute> routes;
+            if (!space.empty())
+                routes.push_back(SubscriptionRoute::inSpace(space, filter));
+            session->setSubscription(filter, qos, std::move(routes));
+            addToTree(*session, filter);
+        }
         m_sessions.insert_or_assign(stored.clientId, std::move(session));
     }
     for (const MessagePtr &message : state.permanent) {
@@ -119,6 +131,15 @@ Broker::Statistics Broker::statistics() const
     return m_stats;
 }
 
+std::string Broker::sessionSpaceOf(const std::string &key)
+{
+    // "$brokers/<id>/<client id>": the space is up to and with the second slash.
+    if (!key.starts_with("$brokers/"))
+        return {};
+    const std::size_t slash = key.find('/', 9);
+    return slash == std::string::npos ? std::string() : key.substr(0, slash + 1);
+}
+
 std::size_t Broker::dropRevokedClients()
 {
     std::vector<ClientConnection *> revoked;
@@ -131,13 +152,15 @@ std::size_t Broker::dropRevokedClients()
     return revoked.size();
 }
 
-Broker::OpenedSession Broker::openSession(ClientConnection &connection, const std::string &clientId,
-                                          bool cleanSession, bool coexist)
+Broker::OpenedSession Broker::openSession(ClientConnection &connection,
+                                          const std::string &clientIdOnly, bool cleanSession,
+                                          bool coexist, const std::string &space)
 {
+    const std::string clientId = space + clientIdOnly; // the session's key
     if (coexist) {
         // A session of its own, whoever else uses the client id; never persistent.
         std::string key = clientId + '\x1f' + std::to_string(m_nextClientNumber++);
-        auto session = std::make_unique<Session>(*this, key, clientId, false);
+        auto session = std::make_unique<Session>(*this, key, clientIdOnly, false);
         Session *raw = session.get();
         m_sessions.emplace(std::move(key), std::move(session));
         return {raw, false};
@@ -158,7 +181,7 @@ Broker::OpenedSession Broker::openSession(ClientConnection &connection, const st
     }
     if (it != m_sessions.end())
         return {it->second.get(), true};
-    auto session = std::make_unique<Session>(*this, clientId, clientId, !cleanSession);
+    auto session = std::make_unique<Session>(*this, clientId, clientIdOnly, !cleanSession);
     Session *raw = session.get();
     m_sessions.emplace(clientId, std::move(session));
     if (!cleanSession)
@@ -181,7 +204,7 @@ void Broker::destroySession(Session *session)
         removeFromTree(*session, filter);
     session->discardMessages("client gone");
     if (session->isPersistent() && m_persistence)
-        m_persistence->removeSession(session->clientId());
+        m_persistence->removeSession(session->key());
     m_sessions.erase(session->key());
 }
 
@@ -313,9 +336,20 @@ void Broker::removeFromTree(Session &session, const std::string &filter)
 void Broker::sendRetained(Session &session, const std::string &filter, std::uint8_t qos)
 {
     // MQTT-3.3.1-8: a message sent because of a new subscription carries RETAIN 1.
-    m_retained.match(filter, [&](const MessagePtr &message) {
-        session.deliver(message, std::min(message->qos, qos), true);
-    });
+    const Session::Subscription *subscription = session.subscription(filter);
+    if (!subscription || subscription->routes.empty()) {
+        m_retained.match(filter, [&](const MessagePtr &message) {
+            session.deliver(message, std::min(message->qos, qos), true);
+        });
+        return;
+    }
+    m_renamed.clear();
+    for (const auto &route : subscription->routes) {
+        m_retained.match(route->filter, [&](const MessagePtr &message) {
+            session.deliver(renamed(message, route->deliveredTopic(message->topic)),
+                            std::min(message->qos, qos), true);
+        });
+    }
 }
 
 bool Broker::unsubscribe(Session &session, const std::string &filter)

@@ -83,8 +83,10 @@ public:
     };
     // `coexist`: the connection gets a session of its own even if the client id is in use (IoT
     // Core identities, IOT_CORE.md Decision); otherwise MQTT's takeover (MQTT-3.1.4-2).
+    // `space`: ClientRights::sessionSpace(), prefixed to the client id to make the session's key.
     OpenedSession openSession(ClientConnection &connection, const std::string &clientId,
-                              bool cleanSession, bool coexist = false);
+                              bool cleanSession, bool coexist = false,
+                              const std::string &space = std::string());
     void closeSession(ClientConnection &connection, Session *session);
     void connectionClosed(ClientConnection &connection);
 
@@ -127,6 +129,7 @@ public:
 
 private:
     void destroySession(Session *session);
+    static std::string sessionSpaceOf(const std::string &key);
     void addToTree(Session &session, const std::string &filter);
     void removeFromTree(Session &session, const std::string &filter);
     MessagePtr renamed(const MessagePtr &message, const std::string &topic);

@@ -205,8 +205,8 @@ void ClientConnection::completeConnect(Authenticator::Verdict verdict, bool answ
 
     const bool coexist = m_rights && !m_rights->allowsPersistentSession()
         && !m_broker.config().iotClientIdTakeover;
-    const Broker::OpenedSession opened = m_broker.openSession(*this, m_clientId, m_cleanSession,
-                                                              coexist);
+    const Broker::OpenedSession opened = m_broker.openSession(
+        *this, m_clientId, m_cleanSession, coexist, m_rights ? m_rights->sessionSpace() : "");
     m_session = opened.session;
     m_session->setRights(m_rights.get());
     m_state = State::Connected;
@@ -396,7 +396,7 @@ void ClientConnection::handleSubscribe(const SubscribePacket &subscribe)
         if (suback.returnCodes[i] == SubackFailure)
             continue;
         const std::string &filter = subscribe.subscriptions[i].filter;
-        if (!m_rights)
+        if (!m_rights || m_rights->storesRetained())
             m_broker.sendRetained(*m_session, filter, suback.returnCodes[i]);
         else if (exact[i])
             m_broker.sendKept(*m_session, filter);

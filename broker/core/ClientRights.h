@@ -31,6 +31,13 @@ struct SubscriptionRoute {
     bool checkRead = false; // the filter is wider than the client's rights: ask mayRead() per message
 
     bool renames() const { return !canonicalPrefix.empty(); }
+
+    // A filter of a client living in a topic space of its own (an IoT Core broker's clients):
+    // routed under `space`, delivered without it.
+    static SubscriptionRoute inSpace(const std::string &space, const std::string &filter)
+    {
+        return {space + filter, space, std::string(), false};
+    }
     std::string deliveredTopic(std::string_view topic) const
     {
         if (!renames() || !topic.starts_with(canonicalPrefix))
@@ -67,6 +74,10 @@ public:
     virtual bool storesRetained() const = 0;
     virtual std::uint8_t maxQos() const = 0; // a PUBLISH above it closes; a SUBSCRIBE above it is granted it
     virtual std::size_t maxPayloadSize() const = 0;
+    // Prefix of the session keys (client ids) of clients living in a topic space of their own, so
+    // that equal client ids of two such spaces are two sessions: "$brokers/<id>/". Empty for the
+    // others.
+    virtual std::string sessionSpace() const { return {}; }
 
     // Asked for every PUBLISH the client may make (IOT_CORE.md, "Limits": messages per device and
     // per broker). `drop`: the message is acknowledged but not routed. `warning`: a line for the

@@ -191,7 +191,7 @@ void Session::recordDrop(const MessagePtr &message, const char *reason)
 StoredSession Session::snapshot() const
 {
     StoredSession stored;
-    stored.clientId = m_clientId;
+    stored.clientId = m_key; // the client id, in its topic space if it has one
     for (const auto &[filter, subscription] : m_subscriptions)
         stored.subscriptions.push_back({filter, subscription.qos});
     m_inflight.forEach([&](const InflightWindow::Entry &entry) {

@@ -149,11 +149,15 @@ public:
         return m_owner.m_policy.mayRead(m_identity, topic);
     }
 
-    // Devices and registries: QoS 0 and 1, no persistent sessions, retain ignored. The broker
-    // model is standard MQTT in the service, but its sessions and retained messages are not kept
-    // here yet (they would need a per-broker topic space in the session store).
-    bool allowsPersistentSession() const override { return false; }
-    bool storesRetained() const override { return false; }
+    // Devices and registries: QoS 0 and 1, no persistent sessions, retain ignored. A broker's
+    // clients get standard MQTT, each broker in a topic (and session) space of its own.
+    bool isBroker() const { return m_identity.kind == IotIdentity::Kind::Broker; }
+    bool allowsPersistentSession() const override { return isBroker(); }
+    bool storesRetained() const override { return isBroker(); }
+    std::string sessionSpace() const override
+    {
+        return isBroker() ? "$brokers/" + m_identity.id + "/" : std::string();
+    }
     std::uint8_t maxQos() const override { return m_identity.kind == IotIdentity::Kind::Broker ? 2 : 1; }
     std::size_t maxPayloadSize() const override { return MaxPayloadSize; }
 

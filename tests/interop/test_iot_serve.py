@@ -1161,6 +1161,50 @@ class IotRestartAndLogsTest(IotTestCase):
         self.serve.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def test_broker_clients_get_standard_mqtt_in_a_space_of_their_own(self):
+        """IOT_CORE.md: a broker's clients get standard MQTT (persistent sessions, retained
+        messages), in an isolated topic space; both survive a restart like the open listener's."""
+        pw2 = "Brok2-Passw0rd!ggg"
+        other_broker = cli_json(self.ws, "broker", "create", "--name", "bus2", "--password", pw2)["id"]
+        wait_for(lambda: self.try_login(other_broker, pw2) == 0, 5.0, "the new broker to be loaded")
+        cid = unique("persistent")
+        sub = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
+        self.closers.append(sub.close)
+        ack = sub.handshake(cid, clean=False, username=self.ids["B"], password=PW_BROKER)
+        self.assertEqual((ack.return_code, ack.session_present), (0, False))
+        self.assertEqual(sub.subscribe([("s/#", 1)]), [1])
+        sub.disconnect()
+        pub = self.raw(self.ids["B"], PW_BROKER)
+        pub.publish("r/t", b"keep", qos=1, retain=True)
+        pub.publish("s/x", b"queued", qos=1)
+        pub.disconnect()
+
+        # Another broker's client sees neither: the spaces are isolated.
+        foreign = self.raw(other_broker, pw2)
+        self.assertEqual(foreign.subscribe([("r/#", 1), ("s/#", 1)]), [1, 1])
+        self.assertEqual(self.before_sentinel(foreign, foreign, "r/sentinel"), [])
+        foreign.disconnect()
+
+        self.assertEqual(self.serve.stop(), 0)
+        self.serve.start()
+        again = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
+        self.closers.append(again.close)
+        ack = again.handshake(cid, clean=False, username=self.ids["B"], password=PW_BROKER)
+        self.assertEqual((ack.return_code, ack.session_present), (0, True), "persistent session")
+        m = again.receive(5.0)
+        self.assertEqual((m.topic, m.payload), ("s/x", b"queued"))
+        late = self.raw(self.ids["B"], PW_BROKER)
+        self.assertEqual(late.subscribe([("r/#", 1)]), [1])
+        m = late.receive(5.0)
+        self.assertEqual((m.topic, m.payload, m.retain), ("r/t", b"keep", True))
+
+    def try_login(self, username, password):
+        c = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
+        try:
+            return c.handshake(unique("try"), username=username, password=password).return_code
+        finally:
+            c.close()
+
     def test_permanent_topics_survive_a_restart(self):
         d1 = self.raw(self.ids["D1"], PW_D1)
         self.publish_ok(d1, "$devices/%s/state/restart" % self.ids["D1"], b"kept-state")
