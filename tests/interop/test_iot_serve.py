@@ -218,6 +218,14 @@ class IotTestCase(brokerproc.BrokerTestCase):
         client.send(mqttraw.pingreq())
         client.expect(mqttraw.PINGRESP, 5.0)
 
+    def login_code(self, username, password):
+        """The CONNACK return code of a fresh connection with these credentials."""
+        c = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
+        try:
+            return c.handshake(unique("try"), username=username, password=password).return_code
+        finally:
+            c.close()
+
     def publish_ok(self, client, topic, payload=b"x", retain=False):
         """QoS 1 publish that must be accepted (PUBACK)."""
         client.publish(topic, payload, qos=1, retain=retain)
@@ -877,17 +885,10 @@ class IotCatalogChangesTest(IotTestCase):
         self.serve.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def try_connect(self, username, password):
-        c = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
-        try:
-            return c.handshake(unique("try"), username=username, password=password).return_code
-        finally:
-            c.close()
-
     def test_device_created_while_serve_runs_can_connect(self):
         dev = cli_json(self.ws, "device", "create", "--registry-name", "r3", "--name", "late",
                        "--password", PW_D1)["id"]
-        wait_for(lambda: self.try_connect(dev, PW_D1) == 0, RELOAD_TIMEOUT, "the new device to be let in")
+        wait_for(lambda: self.login_code(dev, PW_D1) == 0, RELOAD_TIMEOUT, "the new device to be let in")
         c = self.raw(dev, PW_D1)
         self.publish_ok(c, "$devices/%s/events" % dev, b"hello")
 
@@ -896,13 +897,13 @@ class IotCatalogChangesTest(IotTestCase):
         for i in range(3):
             dev = cli_json(self.ws, "device", "create", "--registry-name", "r3", "--name", "late-%d" % i,
                            "--password", PW_D1)["id"]
-            wait_for(lambda: self.try_connect(dev, PW_D1) == 0, RELOAD_TIMEOUT,
+            wait_for(lambda: self.login_code(dev, PW_D1) == 0, RELOAD_TIMEOUT,
                      "device number %d created while serve runs to be let in" % (i + 1))
         # a password added while running works, and a deleted one stops working
         added = cli_json(self.ws, "device", "password", "add", "--device-id", dev, "--password", PW_D2)
-        wait_for(lambda: self.try_connect(dev, PW_D2) == 0, RELOAD_TIMEOUT, "the added password to work")
+        wait_for(lambda: self.login_code(dev, PW_D2) == 0, RELOAD_TIMEOUT, "the added password to work")
         cli(self.ws, "device", "password", "delete", "--device-id", dev, "--password-id", added["id"])
-        wait_for(lambda: self.try_connect(dev, PW_D2) == 5, RELOAD_TIMEOUT, "the deleted password to be refused")
+        wait_for(lambda: self.login_code(dev, PW_D2) == 5, RELOAD_TIMEOUT, "the deleted password to be refused")
 
     def test_disabled_registry_refuses_and_drops_its_sessions(self):
         device = self.raw(self.d4, PW_D4)
@@ -914,11 +915,11 @@ class IotCatalogChangesTest(IotTestCase):
         self.assertTrue(registry.wait_closed(max(0.1, DROP_TIMEOUT - (time.monotonic() - began))),
                         "the registry's live session is dropped")
         paho.wait_disconnected(DROP_TIMEOUT)
-        self.assertEqual(self.try_connect(self.d4, PW_D4), 5)
-        self.assertEqual(self.try_connect(self.r3, PW_R3), 5)
+        self.assertEqual(self.login_code(self.d4, PW_D4), 5)
+        self.assertEqual(self.login_code(self.r3, PW_R3), 5)
         cli(self.ws, "registry", "enable", "r3")
-        wait_for(lambda: self.try_connect(self.d4, PW_D4) == 0, RELOAD_TIMEOUT, "the device let in again")
-        self.assertEqual(self.try_connect(self.r3, PW_R3), 0)
+        wait_for(lambda: self.login_code(self.d4, PW_D4) == 0, RELOAD_TIMEOUT, "the device let in again")
+        self.assertEqual(self.login_code(self.r3, PW_R3), 0)
 
 
 @brokerproc.only_ours(NOT_MOSQUITTO)
@@ -1126,14 +1127,7 @@ class IotRateLimitTest(IotTestCase):
         clients = [self.raw(self.ids["B"], PW_BROKER) for _ in range(50)]
         self.raw(self.ids["B"], PW_BROKER, expect_rc=3)
         clients.pop().disconnect()
-        wait_for(lambda: self.try_broker() == 0, 5.0, "a place for a new client after one left")
-
-    def try_broker(self):
-        c = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
-        try:
-            return c.handshake(unique("b"), username=self.ids["B"], password=PW_BROKER).return_code
-        finally:
-            c.close()
+        wait_for(lambda: self.login_code(self.ids["B"], PW_BROKER) == 0, 5.0, "a place for a new client after one left")
 
     def test_warn_routes_everything_and_logs(self):
         self.start_serve("warn")
@@ -1166,7 +1160,7 @@ class IotRestartAndLogsTest(IotTestCase):
         messages), in an isolated topic space; both survive a restart like the open listener's."""
         pw2 = "Brok2-Passw0rd!ggg"
         other_broker = cli_json(self.ws, "broker", "create", "--name", "bus2", "--password", pw2)["id"]
-        wait_for(lambda: self.try_login(other_broker, pw2) == 0, 5.0, "the new broker to be loaded")
+        wait_for(lambda: self.login_code(other_broker, pw2) == 0, 5.0, "the new broker to be loaded")
         cid = unique("persistent")
         sub = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
         self.closers.append(sub.close)
@@ -1197,13 +1191,6 @@ class IotRestartAndLogsTest(IotTestCase):
         self.assertEqual(late.subscribe([("r/#", 1)]), [1])
         m = late.receive(5.0)
         self.assertEqual((m.topic, m.payload, m.retain), ("r/t", b"keep", True))
-
-    def try_login(self, username, password):
-        c = mqttraw.RawClient("127.0.0.1", self.serve.iot_port)
-        try:
-            return c.handshake(unique("try"), username=username, password=password).return_code
-        finally:
-            c.close()
 
     def test_permanent_topics_survive_a_restart(self):
         d1 = self.raw(self.ids["D1"], PW_D1)
