@@ -541,17 +541,9 @@ std::int64_t CatalogStore::readGeneration()
 
 std::int64_t CatalogStore::changeCounter()
 {
-    // The catalog's generation, bumped by every save(). Read each time: a one-row SELECT starts
-    // a read transaction and so sees other processes' commits, where SQLite's data_version only
-    // moves once something else started one. A failed read changes nothing.
-    //
-    // The connection is opened anew first: through Qt's SQLite driver a connection that has read
-    // once keeps seeing that snapshot of what other processes committed (seen with Qt 6.4 and
-    // SQLite 3.40 in WAL mode: the next SELECT returned the old generation), so a long-lived
-    // reader such as `serve` would miss every change after the first.
-    m_db.close();
-    if (m_db.open())
-        m_changes = std::max(m_changes, readGeneration());
+    // The catalog's generation, bumped by every save(): one indexed read. A failed read changes
+    // nothing; the next poll tries again.
+    m_changes = std::max(m_changes, readGeneration());
     return m_changes;
 }
 
