@@ -74,6 +74,23 @@ std::string Catalog::randomEntityId()
     return id;
 }
 
+// A new entity's last checks and its id and creation time: the credentials are checked and given
+// ids (prepareCredentials), a zero createdAt becomes now. Nothing is changed on failure but the
+// draft, which the caller then drops.
+template<typename Entity>
+std::string Catalog::completeDraft(Entity &draft, const std::string &id) const
+{
+    const Timestamp now = m_clock();
+    std::vector<std::string> takenIds{id};
+    if (auto error = prepareCredentials(draft.certificates, draft.passwords, now, takenIds);
+        !error.empty())
+        return error;
+    draft.id = id;
+    if (draft.createdAt == Timestamp{})
+        draft.createdAt = now;
+    return {};
+}
+
 // ---- registries ------------------------------------------------------------------------------
 
 CatalogResult<Registry> Catalog::createRegistry(Registry draft)
@@ -86,14 +103,8 @@ CatalogResult<Registry> Catalog::createRegistry(Registry draft)
     auto id = assignId(draft.id);
     if (!id)
         return Result::failure(id.error);
-    const Timestamp now = m_clock();
-    std::vector<std::string> takenIds{*id};
-    if (auto error = prepareCredentials(draft.certificates, draft.passwords, now, takenIds);
-        !error.empty())
+    if (auto error = completeDraft(draft, *id); !error.empty())
         return Result::failure(error);
-    draft.id = *id;
-    if (draft.createdAt == Timestamp{})
-        draft.createdAt = now;
     indexCertificates(draft.certificates, {EntityKind::Registry, draft.id});
     const Registry &stored = m_registries.emplace(draft.id, std::move(draft)).first->second;
     return {stored, {}};
@@ -162,15 +173,9 @@ CatalogResult<Device> Catalog::createDevice(Device draft)
             return Result::failure(error);
     if (auto error = checkRegistryAliases(draft.registryId, *id, aliases); !error.empty())
         return Result::failure(error);
-    const Timestamp now = m_clock();
-    std::vector<std::string> takenIds{*id};
-    if (auto error = prepareCredentials(draft.certificates, draft.passwords, now, takenIds);
-        !error.empty())
+    if (auto error = completeDraft(draft, *id); !error.empty())
         return Result::failure(error);
-    draft.id = *id;
     draft.topicAliases = std::move(aliases);
-    if (draft.createdAt == Timestamp{})
-        draft.createdAt = now;
     indexCertificates(draft.certificates, {EntityKind::Device, draft.id});
     m_devicesByRegistry[draft.registryId][draft.name] = draft.id;
     indexAliases(draft.registryId, draft.id, draft.topicAliases);
@@ -273,14 +278,8 @@ CatalogResult<IotBroker> Catalog::createBroker(IotBroker draft)
     auto id = assignId(draft.id);
     if (!id)
         return Result::failure(id.error);
-    const Timestamp now = m_clock();
-    std::vector<std::string> takenIds{*id};
-    if (auto error = prepareCredentials(draft.certificates, draft.passwords, now, takenIds);
-        !error.empty())
+    if (auto error = completeDraft(draft, *id); !error.empty())
         return Result::failure(error);
-    draft.id = *id;
-    if (draft.createdAt == Timestamp{})
-        draft.createdAt = now;
     indexCertificates(draft.certificates, {EntityKind::Broker, draft.id});
     const IotBroker &stored = m_brokers.emplace(draft.id, std::move(draft)).first->second;
     return {stored, {}};

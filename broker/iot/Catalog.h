@@ -121,6 +121,8 @@ private:
     Credentials credentialsOf(std::string_view entityId);
     std::string describe(const EntityRef &entity) const;
     CatalogResult<std::string> assignId(const std::string &requested) const;
+    template<typename Entity>
+    std::string completeDraft(Entity &draft, const std::string &id) const;
     std::string prepareCredentials(std::vector<Certificate> &certificates,
                                    std::vector<PasswordRecord> &passwords, Timestamp now,
                                    std::vector<std::string> &takenIds) const;
