@@ -32,27 +32,16 @@ int create(const QStringList &arguments)
 {
     IotCommandLine command(QStringLiteral("broker create"), QStringLiteral("Creates a broker."),
                            QStringLiteral("[BROKER-NAME]"));
-    command.addValueOption({QStringLiteral("name")}, QStringLiteral("Broker name."),
-                           QStringLiteral("NAME"));
-    command.addValueOption({QStringLiteral("description")}, QStringLiteral("Broker description."),
-                           QStringLiteral("TEXT"));
-    command.addValueOption({QStringLiteral("labels")},
-                           QStringLiteral("Labels: KEY=VALUE[,KEY=VALUE…]."),
-                           QStringLiteral("LABELS"));
+    addNewEntityOptions(command, QStringLiteral("broker"));
     addCredentialOptions(command, QStringLiteral("broker"));
     if (auto exit = command.parse(arguments, 1))
         return *exit;
-    const QString name = command.value(QStringLiteral("name"));
-    const QString positional = command.positional().value(0);
-    if (name.isEmpty() == positional.isEmpty()) {
-        return command.usageError(
-            name.isEmpty()
-                ? QStringLiteral("name the new broker: --name NAME or an argument")
-                : QStringLiteral("name the new broker once: --name NAME or an argument"));
-    }
+    std::string name;
+    if (auto exit = takeNewEntityName(command, QStringLiteral("broker"), &name))
+        return *exit;
 
     IotBroker draft;
-    draft.name = (name.isEmpty() ? positional : name).toStdString();
+    draft.name = std::move(name);
     draft.description = command.stdValue(QStringLiteral("description"));
     QString error;
     std::optional<Labels> labels;

@@ -141,6 +141,33 @@ std::optional<int> openNamedEntity(IotCommandLine &command, const QStringList &a
     return std::nullopt;
 }
 
+void addNewEntityOptions(IotCommandLine &command, const QString &kind)
+{
+    const QString capitalized = kind.left(1).toUpper() + kind.mid(1);
+    command.addValueOption({QStringLiteral("name")}, capitalized + QStringLiteral(" name."),
+                           QStringLiteral("NAME"));
+    command.addValueOption({QStringLiteral("description")},
+                           capitalized + QStringLiteral(" description."), QStringLiteral("TEXT"));
+    command.addValueOption({QStringLiteral("labels")},
+                           QStringLiteral("Labels: KEY=VALUE[,KEY=VALUE…]."),
+                           QStringLiteral("LABELS"));
+}
+
+std::optional<int> takeNewEntityName(const IotCommandLine &command, const QString &kind,
+                                     std::string *name)
+{
+    const QString option = command.value(QStringLiteral("name"));
+    const QString positional = command.positional().value(0);
+    if (option.isEmpty() == positional.isEmpty()) {
+        return command.usageError(
+            option.isEmpty()
+                ? QStringLiteral("name the new %1: --name NAME or an argument").arg(kind)
+                : QStringLiteral("name the new %1 once: --name NAME or an argument").arg(kind));
+    }
+    *name = (option.isEmpty() ? positional : option).toStdString();
+    return std::nullopt;
+}
+
 void addCredentialOptions(IotCommandLine &command, const QString &kind)
 {
     command.addValueOption({QStringLiteral("password")},

@@ -58,6 +58,14 @@ bool takeCredentials(const IotCommandLine &command, int iterations,
                      std::vector<broker::Certificate> *certificates,
                      std::vector<broker::PasswordRecord> *passwords, QString *error);
 
+// Options every create takes for the new entity itself: --name (or one argument), --description,
+// --labels. `kind` is "registry", "device" or "broker".
+void addNewEntityOptions(IotCommandLine &command, const QString &kind);
+// The new entity's name, from --name or the argument, exactly one of them; otherwise the usage
+// error's exit code.
+std::optional<int> takeNewEntityName(const IotCommandLine &command, const QString &kind,
+                                     std::string *name);
+
 // --labels k=v,… (empty map when absent); false with `error` on a malformed value.
 bool takeLabels(const IotCommandLine &command, std::optional<broker::Labels> *labels,
                 QString *error);

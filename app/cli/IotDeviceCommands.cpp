@@ -43,13 +43,7 @@ int create(const QStringList &arguments)
                            QStringLiteral("Creates a device in a registry."),
                            QStringLiteral("[DEVICE-NAME]"));
     addNameOptions(command, QStringLiteral("registry-"), Registry_);
-    command.addValueOption({QStringLiteral("name")}, QStringLiteral("Device name."),
-                           QStringLiteral("NAME"));
-    command.addValueOption({QStringLiteral("description")}, QStringLiteral("Device description."),
-                           QStringLiteral("TEXT"));
-    command.addValueOption({QStringLiteral("labels")},
-                           QStringLiteral("Labels: KEY=VALUE[,KEY=VALUE…]."),
-                           QStringLiteral("LABELS"));
+    addNewEntityOptions(command, QStringLiteral("device"));
     addAliasOption(command,
                    QStringLiteral("Topic aliases: ALIAS=TOPIC-PREFIX[,…]; {id} in a prefix is the "
                                   "new device's id."),
@@ -57,14 +51,9 @@ int create(const QStringList &arguments)
     addCredentialOptions(command, QStringLiteral("device"));
     if (auto exit = command.parse(arguments, 1))
         return *exit;
-    const QString name = command.value(QStringLiteral("name"));
-    const QString positional = command.positional().value(0);
-    if (name.isEmpty() == positional.isEmpty()) {
-        return command.usageError(
-            name.isEmpty()
-                ? QStringLiteral("name the new device: --name NAME or an argument")
-                : QStringLiteral("name the new device once: --name NAME or an argument"));
-    }
+    std::string name;
+    if (auto exit = takeNewEntityName(command, QStringLiteral("device"), &name))
+        return *exit;
     EntityName registry;
     int exitCode = ExitOk;
     if (!takeEntityName(command, QStringLiteral("registry-"), Registry_, false, true, &registry,
@@ -72,7 +61,7 @@ int create(const QStringList &arguments)
         return exitCode;
 
     Device draft;
-    draft.name = (name.isEmpty() ? positional : name).toStdString();
+    draft.name = std::move(name);
     draft.description = command.stdValue(QStringLiteral("description"));
     QString error;
     std::optional<Labels> labels;

@@ -31,27 +31,16 @@ int create(const QStringList &arguments)
 {
     IotCommandLine command(QStringLiteral("registry create"), QStringLiteral("Creates a registry."),
                            QStringLiteral("[REGISTRY-NAME]"));
-    command.addValueOption({QStringLiteral("name")}, QStringLiteral("Registry name."),
-                           QStringLiteral("NAME"));
-    command.addValueOption({QStringLiteral("description")}, QStringLiteral("Registry description."),
-                           QStringLiteral("TEXT"));
-    command.addValueOption({QStringLiteral("labels")},
-                           QStringLiteral("Labels: KEY=VALUE[,KEY=VALUE…]."),
-                           QStringLiteral("LABELS"));
+    addNewEntityOptions(command, QStringLiteral("registry"));
     addCredentialOptions(command, QStringLiteral("registry"));
     if (auto exit = command.parse(arguments, 1))
         return *exit;
-    const QString name = command.value(QStringLiteral("name"));
-    const QString positional = command.positional().value(0);
-    if (name.isEmpty() == positional.isEmpty()) {
-        return command.usageError(
-            name.isEmpty()
-                ? QStringLiteral("name the new registry: --name NAME or an argument")
-                : QStringLiteral("name the new registry once: --name NAME or an argument"));
-    }
+    std::string name;
+    if (auto exit = takeNewEntityName(command, QStringLiteral("registry"), &name))
+        return *exit;
 
     Registry draft;
-    draft.name = (name.isEmpty() ? positional : name).toStdString();
+    draft.name = std::move(name);
     draft.description = command.stdValue(QStringLiteral("description"));
     QString error;
     std::optional<Labels> labels;
