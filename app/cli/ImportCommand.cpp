@@ -38,6 +38,20 @@ using namespace iotcore::broker;
 
 namespace {
 
+// What an import changes of an entity already in the workspace: the fields that differ.
+template<typename Update, typename Entity>
+Update changedFields(const Entity &existing, const Entity &wanted)
+{
+    Update update;
+    if (existing.name != wanted.name)
+        update.name = wanted.name;
+    if (existing.description != wanted.description)
+        update.description = wanted.description;
+    if (existing.labels != wanted.labels)
+        update.labels = wanted.labels;
+    return update;
+}
+
 QString quote(const std::string &text)
 {
     return u'"' + QString::fromStdString(text) + u'"';
@@ -589,13 +603,7 @@ private:
             m_changed = true;
             return true;
         }
-        RegistryUpdate update;
-        if (existing->name != wanted.name)
-            update.name = wanted.name;
-        if (existing->description != wanted.description)
-            update.description = wanted.description;
-        if (existing->labels != wanted.labels)
-            update.labels = wanted.labels;
+        const auto update = changedFields<RegistryUpdate>(*existing, wanted);
         if (update.name || update.description || update.labels) {
             auto result = m_catalog.updateRegistry(wanted.id, update);
             if (!result) {
@@ -652,13 +660,7 @@ private:
                               + ": devices cannot move between registries");
             return false;
         }
-        DeviceUpdate update;
-        if (existing->name != wanted.name)
-            update.name = wanted.name;
-        if (existing->description != wanted.description)
-            update.description = wanted.description;
-        if (existing->labels != wanted.labels)
-            update.labels = wanted.labels;
+        const auto update = changedFields<DeviceUpdate>(*existing, wanted);
         if (update.name || update.description || update.labels) {
             auto result = m_catalog.updateDevice(wanted.id, update);
             if (!result) {
