@@ -454,6 +454,12 @@ std::vector<const IotBroker *> Catalog::brokers() const
     return all;
 }
 
+const Catalog::AliasOwners *Catalog::aliasOwners(std::string_view registryId) const
+{
+    const auto found = m_aliasesByRegistry.find(registryId);
+    return found == m_aliasesByRegistry.end() ? nullptr : &found->second;
+}
+
 std::size_t Catalog::deviceCount(std::string_view registryId) const
 {
     const auto names = m_devicesByRegistry.find(registryId);

@@ -104,6 +104,10 @@ public:
     std::vector<const Device *> devices(std::string_view registryId) const; // by id
     std::vector<const IotBroker *> brokers() const; // by id
     std::size_t deviceCount(std::string_view registryId) const;
+    // Every topic alias of a registry's devices, by alias name, with the device that owns it
+    // (null when it has none): an index, not a walk over the devices.
+    using AliasOwners = std::map<std::string, std::string, std::less<>>; // alias → device id
+    const AliasOwners *aliasOwners(std::string_view registryId) const;
 
     // What a username (an id of any kind) names.
     std::optional<EntityRef> entity(std::string_view id) const;
@@ -145,8 +149,7 @@ private:
     std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>>
         m_devicesByRegistry;
     // registry id → alias → device id, for the prefix rule between aliases of a registry
-    std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>>
-        m_aliasesByRegistry;
+    std::map<std::string, AliasOwners, std::less<>> m_aliasesByRegistry;
 };
 
 } // namespace iotcore::broker

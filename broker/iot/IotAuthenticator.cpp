@@ -53,10 +53,14 @@ public:
 
     std::vector<TopicAlias> aliasesOfRegistry(std::string_view registryId) const override
     {
+        // Asked on every PUBLISH to a topic not starting with '$': from the catalog's index, so
+        // that it costs the registry's aliases, not its devices.
         std::vector<TopicAlias> aliases;
-        for (const Device *device : m_catalog->devices(registryId)) {
-            for (const auto &[alias, topic] : device->topicAliases)
-                aliases.push_back({alias, topic, device->id});
+        if (const Catalog::AliasOwners *owners = m_catalog->aliasOwners(registryId)) {
+            for (const auto &[alias, deviceId] : *owners) {
+                if (const Device *device = m_catalog->device(deviceId))
+                    aliases.push_back({alias, device->topicAliases.at(alias), deviceId});
+            }
         }
         return aliases;
     }
