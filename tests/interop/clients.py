@@ -226,7 +226,8 @@ class MosquittoSub:
         self.eof = False
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
 
     def _pump(self):
         for raw in iter(self.proc.stdout.readline, b""):
@@ -274,7 +275,11 @@ class MosquittoSub:
 
     def wait_exit(self, timeout=CLIENT_TIMEOUT):
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
+            # Everything it printed is read before anyone looks at self.lines: the process can
+            # exit before the reading thread has taken its last lines.
+            self.pump.join(timeout)
+            return code
         except subprocess.TimeoutExpired:
             raise AssertionError("mosquitto_sub did not exit within %.1f s; output:\n  %s"
                                  % (timeout, "\n  ".join(self.lines[-30:])))
