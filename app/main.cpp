@@ -6,6 +6,10 @@
 #include "cli/IotCommand.h"
 #include "cli/PkiCommand.h"
 #include "cli/ServeCommand.h"
+#include "cli/SimCommand.h"
+#include "cli/SimulateCommand.h"
+
+#include "GuiMain.h"
 
 #include <QCoreApplication>
 
@@ -16,9 +20,17 @@ using namespace iotcore::app;
 namespace {
 
 const char *const usage =
-    "Usage: iotcore-studio COMMAND [OPTIONS]\n"
+    "Usage: iotcore-studio [-w FILE] [--demo] [--screenshot DIR [--size WxH]]\n"
+    "       iotcore-studio COMMAND [OPTIONS]\n"
     "\n"
-    "A local Yandex Cloud IoT Core: an MQTT 3.1.1 broker that behaves like the service.\n"
+    "A local Yandex Cloud IoT Core: an MQTT 3.1.1 broker that behaves like the service, and its\n"
+    "registry console.\n"
+    "\n"
+    "Without a command it opens the console:\n"
+    "  -w, --workspace FILE  Workspace file to open (default: the last one used, or the demo)\n"
+    "  --demo                Open the demo workspace: a registry \"demo\" with a few devices\n"
+    "  --screenshot DIR      Write a PNG of each main view into DIR, without a display, and exit\n"
+    "  --size WxH            Window size for --screenshot (default 1366x768)\n"
     "\n"
     "Commands:\n"
     "  serve      Run the embedded broker without a display (serve --help for its options)\n"
@@ -27,6 +39,8 @@ const char *const usage =
     "  pki        The workspace's certificate authority: export-ca, issue (pki --help)\n"
     "  import     Import what `yc iot … --format json|yaml` printed (import yc --help)\n"
     "  export     Write the catalog as a mosquitto configuration (export mosquitto --help)\n"
+    "  sim        Fleets of simulated devices and the scenario they run in (sim --help)\n"
+    "  simulate   Run the workspace's scenario headless (simulate --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     Show this help\n"
@@ -36,6 +50,10 @@ const char *const usage =
 
 int main(int argc, char *argv[])
 {
+    // The console needs a QApplication (and a display); subcommands run headless.
+    if (iotcore::ui::isGuiArgument(argc > 1 ? argv[1] : nullptr))
+        return iotcore::ui::runGui(argc, argv, IOTCORE_VERSION);
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("iotcore-studio"));
     QCoreApplication::setApplicationVersion(QStringLiteral(IOTCORE_VERSION));
@@ -46,10 +64,10 @@ int main(int argc, char *argv[])
         std::printf("iotcore-studio %s\n", IOTCORE_VERSION);
         return ExitOk;
     }
-    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h")
+    if (command == QLatin1String("--help") || command == QLatin1String("-h")
         || command == QLatin1String("help")) {
-        std::fputs(usage, command.isEmpty() ? stderr : stdout);
-        return command.isEmpty() ? ExitUsage : ExitOk;
+        std::fputs(usage, stdout);
+        return ExitOk;
     }
     // Subcommands parse "iotcore-studio COMMAND ..." with the command as the program name.
     QStringList commandArguments = arguments.mid(1);
@@ -64,6 +82,10 @@ int main(int argc, char *argv[])
         return runImport(commandArguments);
     if (command == QLatin1String("export"))
         return runExport(commandArguments);
+    if (command == QLatin1String("sim"))
+        return runSim(commandArguments);
+    if (command == QLatin1String("simulate"))
+        return runSimulate(commandArguments);
 
     printError(QStringLiteral("unknown command \"%1\" (iotcore-studio --help lists them)").arg(command));
     return ExitUsage;

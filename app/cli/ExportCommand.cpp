@@ -4,7 +4,7 @@
 
 #include "ExportCommand.h"
 
-#include "CatalogWorkspace.h"
+#include "workspace/CatalogWorkspace.h"
 #include "Cli.h"
 
 #include "iot/Catalog.h"

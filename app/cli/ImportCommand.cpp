@@ -9,7 +9,7 @@
 
 #include "ImportCommand.h"
 
-#include "CatalogWorkspace.h"
+#include "workspace/CatalogWorkspace.h"
 #include "Cli.h"
 #include "OutputFormat.h"
 #include "YamlReader.h"
@@ -878,6 +878,10 @@ int runImport(const QStringList &arguments)
     if (importer.changed() && !workspace->save(&error)) {
         printError(error);
         return ExitFailure;
+    }
+    if (importer.changed()) {
+        for (const QString &warning : workspace->cloudQuotaWarnings())
+            printError(QStringLiteral("warning: ") + warning);
     }
     std::fwrite(printed.data(), 1, printed.size(), stdout);
     std::fflush(stdout);

@@ -26,11 +26,11 @@ bool isHelp(const QString &argument)
 } // namespace
 
 int dispatchIotVerbs(const QString &group, const QString &summary,
-                     const std::vector<IotVerb> &verbs, const QStringList &arguments)
+                     const std::vector<IotVerb> &verbs, const QStringList &arguments,
+                     const QString &family)
 {
     const QString verb = arguments.value(1);
-    const QString command
-        = group.isEmpty() ? QStringLiteral("iot") : QStringLiteral("iot ") + group;
+    const QString command = group.isEmpty() ? family : family + u' ' + group;
     if (verb.isEmpty() || (verb.startsWith(u'-') && !isHelp(verb))) {
         printError(QStringLiteral("%1 needs a command (see iotcore-studio %1 --help)").arg(command));
         return ExitUsage;

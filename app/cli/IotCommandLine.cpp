@@ -3,10 +3,7 @@
 #include "Cli.h"
 
 #include "iot/CatalogRules.h"
-#include "iot/CertificateInfo.h"
-#include "iot/PasswordHasher.h"
 
-#include <QFile>
 
 #include <cstdio>
 #include <iostream>
@@ -15,9 +12,11 @@ namespace iotcore::app {
 
 using namespace iotcore::broker;
 
-IotCommandLine::IotCommandLine(QString command, QString description, QString positionalSyntax)
+IotCommandLine::IotCommandLine(QString command, QString description, QString positionalSyntax,
+                               QString group)
     : m_command(std::move(command)),
       m_positionalSyntax(std::move(positionalSyntax)),
+      m_group(std::move(group)),
       m_parser(std::make_unique<QCommandLineParser>())
 {
     m_parser->setApplicationDescription(description);
@@ -51,7 +50,7 @@ std::optional<int> IotCommandLine::parse(const QStringList &arguments, int maxPo
         // QCommandLineParser's usage line names only the executable: put the command in.
         QString help = m_parser->helpText();
         const qsizetype firstLineEnd = help.indexOf(u'\n');
-        QString usage = QStringLiteral("Usage: iotcore-studio iot %1 [options]").arg(m_command);
+        QString usage = QStringLiteral("Usage: iotcore-studio %1 %2 [options]").arg(m_group, m_command);
         if (!m_positionalSyntax.isEmpty())
             usage += u' ' + m_positionalSyntax;
         help = usage + help.mid(firstLineEnd);
@@ -73,7 +72,7 @@ std::optional<int> IotCommandLine::parse(const QStringList &arguments, int maxPo
 
 int IotCommandLine::usageError(const QString &message) const
 {
-    printError(QStringLiteral("%1 (see iotcore-studio iot %2 --help)").arg(message, m_command));
+    printError(QStringLiteral("%1 (see iotcore-studio %2 %3 --help)").arg(message, m_group, m_command));
     return ExitUsage;
 }
 
@@ -97,6 +96,8 @@ int IotCommandLine::commit(CatalogWorkspace &workspace, const std::string &outpu
     QString error;
     if (!workspace.save(&error))
         return fail(error);
+    for (const QString &warning : workspace.cloudQuotaWarnings())
+        printError(QStringLiteral("warning: ") + warning);
     return print(output);
 }
 
@@ -164,36 +165,6 @@ bool takePassword(const IotCommandLine &command, std::optional<std::string> *pas
     }
     *password = std::move(text);
     return true;
-}
-
-std::optional<std::string> hashPassword(const std::string &password, int iterations, QString *error)
-{
-    std::string hash = PasswordHasher(iterations).hash(password);
-    if (hash.empty()) {
-        *error = QStringLiteral("cannot hash the password: no random bytes from OpenSSL");
-        return std::nullopt;
-    }
-    return hash;
-}
-
-std::optional<Certificate> readCertificateFile(const QString &path, QString *error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read certificate file \"%1\": %2")
-                     .arg(path, file.errorString());
-        return std::nullopt;
-    }
-    const QByteArray data = file.readAll();
-    std::string why;
-    const std::optional<CertificateInfo> info
-        = parseCertificate(std::string_view(data.constData(), std::size_t(data.size())), &why);
-    if (!info) {
-        *error
-            = QStringLiteral("certificate file \"%1\": %2").arg(path, QString::fromStdString(why));
-        return std::nullopt;
-    }
-    return Certificate {info->fingerprint, info->pem, {}};
 }
 
 } // namespace iotcore::app

@@ -5,7 +5,8 @@
 // error (unknown option, missing value or required option) prints one line with a hint and
 // exits 2; bad input and refused changes exit 1 (Cli.h).
 
-#include "CatalogWorkspace.h"
+#include "workspace/CatalogWorkspace.h"
+#include "workspace/Credentials.h" // hashPassword, readCertificateFile
 #include "OutputFormat.h"
 
 #include "iot/CatalogTypes.h"
@@ -24,8 +25,10 @@ namespace iotcore::app {
 class IotCommandLine
 {
 public:
-    // command: "registry create"; positionalSyntax: "[NAME]" for the usage line.
-    IotCommandLine(QString command, QString description, QString positionalSyntax = {});
+    // command: "registry create"; positionalSyntax: "[NAME]" for the usage line; group: the
+    // command family the usage line and hints name ("iot", "sim").
+    IotCommandLine(QString command, QString description, QString positionalSyntax = {},
+                   QString group = QStringLiteral("iot"));
 
     void addValueOption(const QStringList &names, const QString &description,
                         const QString &valueName);
@@ -56,6 +59,7 @@ public:
 private:
     QString m_command;
     QString m_positionalSyntax;
+    QString m_group;
     std::unique_ptr<QCommandLineParser>
         m_parser; // a pointer so that a command line can be returned
     OutputFormat m_format = OutputFormat::Text;
@@ -73,11 +77,5 @@ std::vector<std::string> parseKeyList(const QString &text);
 // password is refused with CatalogRules' message.
 bool takePassword(const IotCommandLine &command, std::optional<std::string> *password,
                   QString *error);
-// A `$7$` hash of the password with the workspace's iterations.
-std::optional<std::string> hashPassword(const std::string &password, int iterations,
-                                        QString *error);
-
-// A certificate file (PEM or DER) parsed by CertificateInfo: only the public part is kept.
-std::optional<broker::Certificate> readCertificateFile(const QString &path, QString *error);
 
 } // namespace iotcore::app

@@ -22,9 +22,11 @@ struct IotVerb {
 };
 
 // arguments: program, verb, the verb's arguments. Prints the group's verbs for --help (exit 0)
-// or when the verb is missing or unknown (exit 2). `group`: "registry", "registry password"…
+// or when the verb is missing or unknown (exit 2). `group`: "registry", "registry password"…;
+// `family`: the command family it belongs to ("iot", "sim").
 int dispatchIotVerbs(const QString &group, const QString &summary,
-                     const std::vector<IotVerb> &verbs, const QStringList &arguments);
+                     const std::vector<IotVerb> &verbs, const QStringList &arguments,
+                     const QString &family = QStringLiteral("iot"));
 
 int runIotRegistry(const QStringList &arguments);
 int runIotDevice(const QStringList &arguments);

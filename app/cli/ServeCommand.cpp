@@ -1,20 +1,14 @@
 #include "ServeCommand.h"
 
 #include "Cli.h"
-#include "core/Broker.h"
 #include "http/IotDataApi.h"
-#include "pki/WorkspaceAuthority.h"
-#include "net/BrokerServer.h"
 #include "observe/Log.h"
-#include "iot/IotAuthenticator.h"
-#include "store/CatalogStore.h"
-#include "store/SqliteBrokerStore.h"
+#include "workspace/EmbeddedBroker.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QSocketNotifier>
-#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -36,20 +30,6 @@ struct ListenerOption {
     ListenerInfo::Mode mode;
     const char *help;
 };
-
-// A kept message of a device or registry that is no longer in the catalog: it goes with its
-// owner (IOT_CORE.md, "Permanent topics").
-bool ownerDeleted(const Catalog &catalog, std::string_view topic)
-{
-    for (const std::string_view prefix : {std::string_view("$devices/"), std::string_view("$registries/")}) {
-        if (!topic.starts_with(prefix))
-            continue;
-        std::string_view id = topic.substr(prefix.size());
-        id = id.substr(0, id.find('/'));
-        return prefix == "$devices/" ? !catalog.device(id) : !catalog.registry(id);
-    }
-    return false;
-}
 
 constexpr auto Open = ListenerInfo::Mode::Open;
 constexpr auto IotCore = ListenerInfo::Mode::IotCore;
@@ -100,36 +80,6 @@ bool parseCount(const QCommandLineParser &parser, const QString &option, std::si
         return false;
     }
     *value = std::size_t(parsed);
-    return true;
-}
-
-// TLS listeners given no --tls-cert get one server certificate from the workspace CA, for all
-// their hosts; it is kept in the workspace and reused (WorkspaceAuthority).
-bool useWorkspaceCertificate(const QString &workspace, std::vector<ListenerSpec> *specs)
-{
-    std::vector<std::string> hosts;
-    for (const ListenerSpec &spec : *specs) {
-        if (spec.tls && spec.certificateFile.empty())
-            hosts.push_back(spec.host);
-    }
-    if (hosts.empty())
-        return true;
-    std::string error;
-    std::optional<CertificateAndKey> certificate;
-    if (auto authority = WorkspaceAuthority::open(workspace, &error)) {
-        certificate = authority->serverCertificate(WorkspaceAuthority::serverHostNames(hosts),
-                                                   &error);
-    }
-    if (!certificate) {
-        printError(QString::fromStdString(error));
-        return false;
-    }
-    for (ListenerSpec &spec : *specs) {
-        if (spec.tls && spec.certificateFile.empty()) {
-            spec.certificatePem = certificate->certificatePem;
-            spec.privateKeyPem = certificate->privateKeyPem;
-        }
-    }
     return true;
 }
 
@@ -287,75 +237,23 @@ int runServe(const QStringList &arguments)
                                   "workspace with registries and devices: add -w FILE"));
         return ExitUsage;
     }
-    if (!useWorkspaceCertificate(parser.value(QStringLiteral("workspace")), &specs))
-        return ExitFailure;
-
     const int signalFd = blockStopSignals();
 
-    StoredBrokerState state;
-    std::unique_ptr<SqliteBrokerStore> store;
-    if (parser.isSet(QStringLiteral("workspace"))) {
-        std::string error;
-        store = SqliteBrokerStore::open(parser.value(QStringLiteral("workspace")).toStdString(),
-                                        &error);
-        if (!store) {
-            printError(QString::fromStdString(error));
-            return ExitFailure;
-        }
-        state = store->load(&error);
-        if (!error.empty()) {
-            printError(QString::fromStdString(error));
-            return ExitFailure;
-        }
-    }
-    std::unique_ptr<CatalogStore> catalogStore;
-    std::shared_ptr<const Catalog> catalog;
-    if (needCatalog) {
-        std::string error;
-        catalogStore = CatalogStore::open(parser.value(QStringLiteral("workspace")).toStdString(),
-                                          true, &error);
-        std::optional<Catalog> loaded = catalogStore ? catalogStore->load(&error) : std::nullopt;
-        if (!loaded) {
-            printError(QString::fromStdString(error));
-            return ExitFailure;
-        }
-        catalog = std::make_shared<const Catalog>(std::move(*loaded));
-    }
-
-    BrokerServer server(config, log, store.get());
-    std::shared_ptr<IotAuthenticator> authenticator;
-    if (catalog) {
-        authenticator = std::make_shared<IotAuthenticator>(
-            [&server](std::function<void()> task) {
-                server.post([task = std::move(task)](Broker &) { task(); });
-            },
-            catalog);
-        authenticator->setRateLimit(rateLimit);
-        server.setAuthenticator(authenticator);
-    }
-    if (catalog && store) {
-        // Devices and registries deleted while serve was not running.
-        std::erase_if(state.permanent, [&](const MessagePtr &message) {
-            if (!ownerDeleted(*catalog, message->topic))
-                return false;
-            store->removePermanent(message->topic);
-            return true;
-        });
-    }
-    server.restore(state);
-    state = {};
-    for (const ListenerSpec &spec : specs) {
-        std::string error;
-        if (!server.addListener(spec, &error)) {
-            printError(QString::fromStdString(error));
-            return ExitFailure;
-        }
+    EmbeddedBroker::Options options;
+    options.workspacePath = parser.value(QStringLiteral("workspace"));
+    options.iotCore = needCatalog;
+    options.config = config;
+    options.rateLimit = rateLimit;
+    EmbeddedBroker broker(options, log);
+    QString error;
+    if (!broker.open(&error) || !broker.addListeners(specs, &error)) {
+        printError(error);
+        return ExitFailure;
     }
     // The data API answers from the Qt event loop; the broker thread does the publishing.
     std::unique_ptr<IotDataApi> dataApi;
     if (httpAddress) {
-        dataApi = std::make_unique<IotDataApi>(server, authenticator);
-        QString error;
+        dataApi = std::make_unique<IotDataApi>(broker.server(), broker.authenticator());
         if (!dataApi->listen(*httpAddress, httpHostPort.port, &error)) {
             printError(QStringLiteral("--http: cannot listen on %1:%2: %3")
                            .arg(httpAddress->toString())
@@ -364,11 +262,11 @@ int runServe(const QStringList &arguments)
             return ExitFailure;
         }
     }
-    if (!server.start()) {
-        printError(QStringLiteral("cannot start the broker's event loop"));
+    if (!broker.start(&error)) {
+        printError(error);
         return ExitFailure;
     }
-    for (const BoundListener &bound : server.listeners()) {
+    for (const BoundListener &bound : broker.listeners()) {
         std::printf("ready %s %s\n", bound.spec.name.c_str(), bound.url().c_str());
         log.write(LogLevel::Info, "listen", {{"listener", bound.spec.name}, {"url", bound.url()}});
     }
@@ -379,34 +277,6 @@ int runServe(const QStringList &arguments)
     }
     std::fflush(stdout);
 
-    // The workspace may be changed while serving (iotcore-studio iot … from another shell): the
-    // catalog is reloaded when the file changed, and clients whose rights went away are dropped.
-    QTimer catalogWatch;
-    std::int64_t catalogVersion = catalogStore ? catalogStore->changeCounter() : 0;
-    if (catalogStore) {
-        QObject::connect(&catalogWatch, &QTimer::timeout, [&] {
-            const std::int64_t version = catalogStore->changeCounter();
-            if (version == catalogVersion)
-                return;
-            catalogVersion = version;
-            std::string error;
-            std::optional<Catalog> loaded = catalogStore->load(&error);
-            if (!loaded) {
-                log.write(LogLevel::Error, "catalog", {{"error", error}, {"action", "kept the previous catalog"}});
-                return;
-            }
-            auto snapshot = std::make_shared<const Catalog>(std::move(*loaded));
-            server.post([authenticator, snapshot](Broker &broker) {
-                authenticator->setCatalog(snapshot);
-                broker.dropRevokedClients();
-                broker.clearPermanentTopics(
-                    [&](const std::string &topic) { return ownerDeleted(*snapshot, topic); });
-            });
-            log.write(LogLevel::Info, "catalog", {{"action", "reloaded"}});
-        });
-        catalogWatch.start(1000);
-    }
-
     int exitCode = ExitOk;
     QSocketNotifier stopNotifier(signalFd, QSocketNotifier::Read);
     QObject::connect(&stopNotifier, &QSocketNotifier::activated, [&] {
@@ -414,10 +284,9 @@ int runServe(const QStringList &arguments)
         [[maybe_unused]] const ssize_t got = ::read(signalFd, &info, sizeof info);
         stopNotifier.setEnabled(false);
         log.write(LogLevel::Info, "stop", {{"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"}});
-        catalogWatch.stop();
         if (dataApi)
             dataApi->close();
-        if (!server.stop())
+        if (!broker.stop())
             exitCode = ExitFailure;
         QCoreApplication::exit(exitCode);
     });

@@ -1,5 +1,6 @@
 #include "MqttClient.h"
 
+#include "InProcessClientTransport.h"
 #include "SocketClientTransport.h"
 #include "WebSocketClientTransport.h"
 
@@ -108,6 +109,11 @@ void MqttClient::connectToHostWebSocketEncrypted(const QSslConfiguration &config
     startConnecting([url, configuration] {
         return std::make_unique<WebSocketClientTransport>(url, configuration);
     });
+}
+
+void MqttClient::connectInProcess(broker::BrokerServer &server, const QString &listenerName)
+{
+    startConnecting(inProcessTransportFactory(server, listenerName));
 }
 
 void MqttClient::connectWithTransport(ClientTransportFactory factory)

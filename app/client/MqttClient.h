@@ -37,6 +37,10 @@
 
 #include <cstdint>
 
+namespace iotcore::broker {
+class BrokerServer;
+}
+
 namespace iotcore::app {
 
 class MqttClient : public QObject
@@ -144,6 +148,9 @@ public:
     // Over WebSocket (ws://hostname:port/webSocketPath, subprotocol "mqtt").
     void connectToHostWebSocket();
     void connectToHostWebSocketEncrypted(const QSslConfiguration &configuration);
+    // To the embedded broker in this process, without a socket: its in-process listener
+    // `listenerName` (BrokerServer::addInProcessListener). See InProcessClientTransport.h.
+    void connectInProcess(broker::BrokerServer &server, const QString &listenerName);
     // Over any transport; `factory` makes one for each connection attempt.
     void connectWithTransport(ClientTransportFactory factory);
 

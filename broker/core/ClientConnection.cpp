@@ -325,6 +325,7 @@ void ClientConnection::handlePublish(PublishPacket &publish)
         event.message = message;
         event.qos = qos;
         event.packetId = packetId;
+        event.kept = kept;
         m_broker.record(std::move(event));
     }
     if (kept)

@@ -1,6 +1,8 @@
 #include "BrokerServer.h"
 
 #include "EventLoop.h"
+#include "InProcessListener.h"
+#include "InProcessTransport.h"
 #include "Listener.h"
 #include "TransportFactory.h"
 #include "core/Broker.h"
@@ -16,6 +18,11 @@ namespace iotcore::broker {
 struct BrokerServer::ListenerEntry {
     std::unique_ptr<Listener> listener;
     std::unique_ptr<TransportFactory> factory;
+    std::shared_ptr<const ListenerInfo> info;
+};
+
+struct BrokerServer::InProcessEntry {
+    std::shared_ptr<InProcessListener> listener;
     std::shared_ptr<const ListenerInfo> info;
 };
 
@@ -49,6 +56,24 @@ void raiseDescriptorLimit()
     }
 }
 
+// What the engine learns of a listener; null with `error` set when IoT Core mode cannot work.
+std::shared_ptr<ListenerInfo> listenerInfo(const std::string &name, ListenerInfo::Mode mode,
+                                           const std::shared_ptr<Authenticator> &authenticator,
+                                           std::string *error)
+{
+    auto info = std::make_shared<ListenerInfo>();
+    info->name = name;
+    info->mode = mode;
+    if (mode == ListenerInfo::Mode::IotCore) {
+        if (!authenticator) {
+            *error = "listener " + name + ": IoT Core mode needs the workspace's catalog";
+            return nullptr;
+        }
+        info->authenticator = authenticator;
+    }
+    return info;
+}
+
 } // namespace
 
 BrokerServer::BrokerServer(BrokerConfig config, Log &log, BrokerPersistence *persistence,
@@ -66,6 +91,10 @@ BrokerServer::BrokerServer(BrokerConfig config, Log &log, BrokerPersistence *per
 BrokerServer::~BrokerServer()
 {
     stop();
+    // Clients still waiting in an in-process backlog (the server never started) learn it now;
+    // after stop() this changes nothing.
+    for (const InProcessEntry &entry : m_inProcess)
+        entry.listener->stop();
 }
 
 void BrokerServer::restore(const StoredBrokerState &state)
@@ -82,22 +111,39 @@ bool BrokerServer::addListener(const ListenerSpec &spec, std::string *error)
     entry->listener = Listener::open(spec.host, spec.port, error);
     if (!entry->listener)
         return false;
-    auto info = std::make_shared<ListenerInfo>();
-    info->name = spec.name;
-    info->mode = spec.mode;
-    if (spec.mode == ListenerInfo::Mode::IotCore) {
-        if (!m_authenticator) {
-            *error = "listener " + spec.name + ": IoT Core mode needs the workspace's catalog";
-            return false;
-        }
-        info->authenticator = m_authenticator;
-    }
+    auto info = listenerInfo(spec.name, spec.mode, m_authenticator, error);
+    if (!info)
+        return false;
     BoundListener bound{spec, entry->listener->port()};
     info->scheme = bound.url().substr(0, bound.url().find(':'));
     entry->info = std::move(info);
     m_bound.push_back(bound);
     m_listeners.push_back(std::move(entry));
     return true;
+}
+
+bool BrokerServer::addInProcessListener(const std::string &name, ListenerInfo::Mode mode,
+                                        std::string *error)
+{
+    if (inProcessListener(name)) {
+        *error = "listener " + name + ": an in-process listener of that name exists";
+        return false;
+    }
+    auto info = listenerInfo(name, mode, m_authenticator, error);
+    if (!info)
+        return false;
+    info->scheme = "inproc";
+    m_inProcess.push_back({std::make_shared<InProcessListener>(name), std::move(info)});
+    return true;
+}
+
+std::shared_ptr<InProcessListener> BrokerServer::inProcessListener(const std::string &name) const
+{
+    for (const InProcessEntry &entry : m_inProcess) {
+        if (entry.listener->name() == name)
+            return entry.listener;
+    }
+    return nullptr;
 }
 
 bool BrokerServer::start()
@@ -114,6 +160,12 @@ bool BrokerServer::start()
             if (!socket->start())
                 return; // the transport closes the descriptor
             m_broker->attach(std::move(transport), raw->info);
+        });
+    }
+    for (const InProcessEntry &entry : m_inProcess) {
+        entry.listener->start(*m_loop, [this, info = entry.info](
+                                           std::unique_ptr<InProcessTransport> transport) {
+            m_broker->attach(std::move(transport), info);
         });
     }
     m_loop->setTick(std::chrono::milliseconds(250),
@@ -141,6 +193,8 @@ bool BrokerServer::stop()
     m_loop->post([this] {
         for (auto &entry : m_listeners)
             entry->listener->stop();
+        for (const InProcessEntry &entry : m_inProcess)
+            entry.listener->stop();
         m_stopResult = m_broker->shutdown();
         m_loop->quit();
     });

@@ -22,6 +22,7 @@ namespace iotcore::broker {
 
 class Broker;
 class EventLoop;
+class InProcessListener;
 class Listener;
 class Log;
 
@@ -67,6 +68,16 @@ public:
     // Before start(): opens a listener. Returns false with `error` set (one line) on failure.
     bool addListener(const ListenerSpec &spec, std::string *error);
     const std::vector<BoundListener> &listeners() const { return m_bound; }
+    // Before start(): a listener for clients in this process (app/client's
+    // InProcessClientTransport), without a socket but with the same MQTT bytes, so the engine
+    // treats its connections as any other: `mode` as in ListenerSpec, "inproc:<n>" as their
+    // address. Returns false with `error` set (one line) when the name is taken or IoT Core mode
+    // has no authenticator.
+    bool addInProcessListener(const std::string &name, ListenerInfo::Mode mode,
+                              std::string *error);
+    // The in-process listener called `name`, or null; from any thread once the server started.
+    // Clients may keep it after the server is gone: it then refuses them ("broker stopped").
+    std::shared_ptr<InProcessListener> inProcessListener(const std::string &name) const;
 
     bool start();
     // Closes every connection, writes what must survive and stops the thread. Returns false when
@@ -81,6 +92,7 @@ public:
 
 private:
     struct ListenerEntry;
+    struct InProcessEntry;
 
     Log &m_log;
     BrokerPersistence *m_persistence;
@@ -89,6 +101,7 @@ private:
     std::unique_ptr<Broker> m_broker;
     std::vector<std::unique_ptr<ListenerEntry>> m_listeners;
     std::vector<BoundListener> m_bound;
+    std::vector<InProcessEntry> m_inProcess;
     std::shared_ptr<Authenticator> m_authenticator;
     std::thread m_thread;
     bool m_stopResult = true;

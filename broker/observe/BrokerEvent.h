@@ -14,7 +14,7 @@ struct BrokerEvent {
         Disconnect,  // clientId, reason (detail)
         Subscribe,   // clientId, topic = filter, qos = granted (0x80 refused), detail = reason
         Unsubscribe, // clientId, topic = filter
-        Publish,     // clientId (sender), message, qos, packetId
+        Publish,     // clientId (sender), message, qos, packetId, kept
         Deliver,     // clientId (receiver), message, qos, packetId
         Ack,         // clientId (receiver), packetId, detail = "PUBACK" | "PUBREC" | "PUBCOMP"
         Retry,       // clientId (receiver), message, packetId: sent again with DUP
@@ -31,6 +31,7 @@ struct BrokerEvent {
     MessagePtr message;      // Publish, Deliver, Retry, Drop
     std::uint16_t packetId = 0;
     std::uint8_t qos = 0;
+    bool kept = false;       // Publish: IoT Core keeps it as its permanent topic's last message
 };
 
 const char *brokerEventKindName(BrokerEvent::Kind kind);

@@ -108,6 +108,13 @@ std::vector<Migration> migrations()
              "CREATE INDEX iot_entity_logs_by_owner ON iot_entity_logs (owner_kind, owner_id,"
              " time)",
          }},
+        {5,
+         {
+             // The simulation (app/sim/Scenario): fleets and a timeline of faults, one JSON
+             // document as `sim scenario export` writes it, so the file and the export agree.
+             "CREATE TABLE sim_scenario (id INTEGER PRIMARY KEY CHECK (id = 1),"
+             " document TEXT NOT NULL)",
+         }},
     };
 }
 

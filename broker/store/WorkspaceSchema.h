@@ -20,7 +20,7 @@ namespace iotcore::broker {
 class WorkspaceSchema
 {
 public:
-    static constexpr int Version = 4;
+    static constexpr int Version = 5;
     static constexpr const char *Application = "iotcore-studio";
 
     // Opens the workspace at `path` as the connection `connectionName`, to be used on the calling

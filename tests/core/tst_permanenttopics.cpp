@@ -152,6 +152,7 @@ private slots:
     void entityLogWording();
     void publishesAreNotLogged();
     void openListenerKeepsNoEntityLog();
+    void publishEventsSayWhatIsKept();
 };
 
 void TestPermanentTopics::keptMessagesSurviveRestart()
@@ -249,6 +250,26 @@ void TestPermanentTopics::openListenerKeepsNoEntityLog()
     QCOMPARE(client.connect("anonymous"), PacketList{connackPacket()});
     client.send(emptyPacket(PacketType::Disconnect));
     QVERIFY(store.logs.empty());
+}
+
+void TestPermanentTopics::publishEventsSayWhatIsKept()
+{
+    // The console marks kept messages from the event tap alone.
+    FakePersistence store;
+    Engine engine({}, &store);
+    engine.recordEvents();
+    auto device = connectAs(engine, "d1", "dev");
+    device->send(publishPacket("$devices/d1/state", "on", 0));
+    device->send(publishPacket("$devices/d1/events", "e", 0));
+    engine.broker.endOfTurn();
+    std::vector<std::pair<std::string, bool>> publishes;
+    for (const BrokerEvent &event : engine.events) {
+        if (event.kind == BrokerEvent::Kind::Publish)
+            publishes.emplace_back(event.topic, event.kept);
+    }
+    const std::vector<std::pair<std::string, bool>> expected{{"$devices/d1/state", true},
+                                                             {"$devices/d1/events", false}};
+    QCOMPARE(publishes, expected);
 }
 
 QTEST_GUILESS_MAIN(TestPermanentTopics)

@@ -620,11 +620,11 @@ void TestCatalogStore::versionOneWorkspaceMigrates()
     {
         OtherConnection other(m_path);
         // Every table of the later migrations (2: the catalog, 3: the CA, 4: kept messages and
-        // entity logs).
+        // entity logs, 5: the simulator's scenario).
         for (const char *table : {"iot_registries", "iot_devices", "iot_brokers", "iot_labels",
                                   "iot_device_topic_aliases", "iot_certificates",
                                   "iot_passwords", "pki_authority", "pki_server_certificates",
-                                  "mqtt_permanent", "iot_entity_logs"})
+                                  "mqtt_permanent", "iot_entity_logs", "sim_scenario"})
             QVERIFY(other.exec(QStringLiteral("DROP TABLE ") + QLatin1String(table)));
         QVERIFY(other.exec(
             QStringLiteral("UPDATE meta SET value = '1' WHERE key = 'schema_version'")));

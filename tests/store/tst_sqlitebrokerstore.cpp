@@ -529,7 +529,7 @@ void TestSqliteBrokerStore::newWorkspaceSchema()
                           "iot_registries", "meta", "mqtt_permanent", "mqtt_retained",
                           "mqtt_session_awaiting_release", "mqtt_session_messages",
                           "mqtt_session_subscriptions", "mqtt_sessions", "pki_authority",
-                          "pki_server_certificates"}));
+                          "pki_server_certificates", "sim_scenario"}));
     // A second open of a current workspace changes nothing in it.
     QVERIFY(openStore());
 }

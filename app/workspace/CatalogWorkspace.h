@@ -8,7 +8,9 @@
 #include "iot/Catalog.h"
 
 #include <QString>
+#include <QStringList>
 
+#include <cstdint>
 #include <memory>
 
 namespace iotcore::broker {
@@ -26,11 +28,23 @@ public:
     ~CatalogWorkspace();
 
     broker::Catalog &catalog() { return m_catalog; }
+    const broker::Catalog &catalog() const { return m_catalog; }
+    const QString &path() const { return m_path; }
     int passwordIterations() const;
     bool save(QString *error);
 
+    // Changes whenever the file's catalog was saved, by this or another process; 0 for a file
+    // not created yet. Compare two readings to know whether to reload().
+    std::int64_t changeCounter();
+    // Replaces the catalog in memory with the file's. One line in `error` when it cannot be read.
+    bool reload(QString *error);
+
+    // IOT_CORE.md, "Limits": one line per quota of the cloud the catalog is past. They are not
+    // enforced here, only shown, so that a workspace meant to go back to the cloud does not
+    // outgrow it unnoticed.
+    QStringList cloudQuotaWarnings() const;
+
 private:
-    void warnAboutCloudQuotas() const;
     CatalogWorkspace(QString path, std::unique_ptr<broker::CatalogStore> store,
                      broker::Catalog catalog);
 

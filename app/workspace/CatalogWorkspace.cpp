@@ -1,6 +1,5 @@
 #include "CatalogWorkspace.h"
 
-#include "Cli.h"
 #include "iot/PasswordHasher.h"
 #include "store/CatalogStore.h"
 
@@ -68,13 +67,29 @@ bool CatalogWorkspace::save(QString *error)
         }
         return false;
     }
-    warnAboutCloudQuotas();
     return true;
 }
 
-// IOT_CORE.md, "Limits": the cloud's quotas are not enforced here, only shown, so that a
-// workspace meant to go back to the cloud does not outgrow it unnoticed.
-void CatalogWorkspace::warnAboutCloudQuotas() const
+std::int64_t CatalogWorkspace::changeCounter()
+{
+    return m_store ? m_store->changeCounter() : 0;
+}
+
+bool CatalogWorkspace::reload(QString *error)
+{
+    if (!m_store)
+        return true;
+    std::string message;
+    std::optional<Catalog> catalog = m_store->load(&message);
+    if (!catalog) {
+        *error = QString::fromStdString(message);
+        return false;
+    }
+    m_catalog = std::move(*catalog);
+    return true;
+}
+
+QStringList CatalogWorkspace::cloudQuotaWarnings() const
 {
     struct Quota {
         std::size_t count;
@@ -87,15 +102,17 @@ void CatalogWorkspace::warnAboutCloudQuotas() const
     const Quota quotas[] = {{m_catalog.registries().size(), 10, "registries"},
                             {devices, 1000, "devices"},
                             {m_catalog.brokers().size(), 10, "brokers"}};
+    QStringList warnings;
     for (const Quota &quota : quotas) {
         if (quota.count > quota.limit) {
-            printError(QStringLiteral("warning: the workspace has %1 %2, over Yandex Cloud's "
-                                      "default quota of %3 (not enforced here)")
-                           .arg(quota.count)
-                           .arg(QLatin1String(quota.what))
-                           .arg(quota.limit));
+            warnings.append(QStringLiteral("the workspace has %1 %2, over Yandex Cloud's default "
+                                           "quota of %3 (not enforced here)")
+                                .arg(quota.count)
+                                .arg(QLatin1String(quota.what))
+                                .arg(quota.limit));
         }
     }
+    return warnings;
 }
 
 } // namespace iotcore::app

@@ -1,0 +1,336 @@
+#include "Simulation.h"
+
+#include "Clock.h"
+#include "Duration.h"
+#include "Scheduler.h"
+#include "SimulatedDevice.h"
+
+#include <QDateTime>
+#include <QThread>
+
+#include <algorithm>
+#include <thread>
+
+namespace iotcore::sim {
+
+namespace {
+
+// How many lines one reason may take in takeProblems() before it is only counted.
+constexpr int ProblemLinesPerReason = 3;
+// The devices of a shard say goodbye (DISCONNECT) and get this long to send it.
+constexpr int GoodbyeMs = 300;
+
+} // namespace
+
+// One thread of devices: an event loop, a Scheduler and the devices it drives. Built on the
+// caller's thread, then everything happens on its own thread.
+class SimulationShard : public QObject
+{
+public:
+    struct DeviceSpec {
+        std::shared_ptr<const FleetModel> model;
+        SimulatedDevice::Identity identity;
+        qint64 startOffsetMs = 0;
+    };
+
+    SimulationShard(const Clock &clock, app::ClientTransportFactory transport,
+                    std::function<void(const QString &, const QString &)> reportProblem)
+        : m_clock(clock)
+    {
+        m_environment.transport = std::move(transport);
+        m_environment.stats = &m_stats;
+        m_environment.reportProblem = std::move(reportProblem);
+        m_thread.setObjectName(QStringLiteral("simulator"));
+        moveToThread(&m_thread);
+    }
+
+    ~SimulationShard() override { stop(); }
+
+    void add(DeviceSpec spec) { m_specs.push_back(std::move(spec)); }
+    int size() const { return int(m_specs.size()); }
+    const ShardStats &stats() const { return m_stats; }
+
+    void start(qint64 runStartMs, qint64 runStartEpochMs)
+    {
+        m_thread.start();
+        QMetaObject::invokeMethod(this, [this, runStartMs, runStartEpochMs] {
+            m_scheduler = std::make_unique<Scheduler>(m_clock);
+            m_environment.scheduler = m_scheduler.get();
+            m_environment.runStartMs = runStartMs;
+            m_environment.runStartEpochMs = runStartEpochMs;
+            m_devices.reserve(m_specs.size());
+            for (DeviceSpec &spec : m_specs) {
+                auto device = std::make_unique<SimulatedDevice>(spec.model, spec.identity, m_environment);
+                device->start(runStartMs + spec.startOffsetMs);
+                m_devices.push_back(std::move(device));
+            }
+            m_specs.clear();
+            m_specs.shrink_to_fit();
+        });
+    }
+
+    void injectFault(const TimelineEvent &fault, std::function<bool(const QString &)> picks)
+    {
+        QMetaObject::invokeMethod(this, [this, fault, picks = std::move(picks)] {
+            for (const auto &device : m_devices) {
+                if (device->model().fleet().name == fault.fleet && picks(device->identity().name))
+                    device->injectFault(fault);
+            }
+        });
+    }
+
+    void recordLateness()
+    {
+        QMetaObject::invokeMethod(this, [this] {
+            if (m_scheduler)
+                m_stats.maxLatenessMs.store(m_scheduler->takeLateness().maxMs, std::memory_order_relaxed);
+        });
+    }
+
+    // Says goodbye from every device, lets the DISCONNECTs leave, then ends the thread.
+    void stop()
+    {
+        if (!m_thread.isRunning())
+            return;
+        QMetaObject::invokeMethod(this, [this] {
+            for (const auto &device : m_devices)
+                device->stop();
+            QTimer::singleShot(GoodbyeMs, this, [this] {
+                m_devices.clear();
+                m_scheduler.reset();
+                m_thread.quit();
+            });
+        });
+        m_thread.wait();
+    }
+
+private:
+    const Clock &m_clock;
+    QThread m_thread;
+    ShardStats m_stats;
+    DeviceEnvironment m_environment;
+    std::unique_ptr<Scheduler> m_scheduler;
+    std::vector<DeviceSpec> m_specs;
+    std::vector<std::unique_ptr<SimulatedDevice>> m_devices;
+};
+
+namespace {
+
+const SteadyClock &runClock()
+{
+    static const SteadyClock clock;
+    return clock;
+}
+
+} // namespace
+
+Simulation::Simulation(Scenario scenario, BrokerTarget target, SimulationOptions options)
+    : m_scenario(std::move(scenario)), m_target(std::move(target)), m_options(std::move(options))
+{
+    m_timelineTimer.setSingleShot(true);
+    connect(&m_timelineTimer, &QTimer::timeout, this, &Simulation::runTimeline);
+    m_endTimer.setSingleShot(true);
+    connect(&m_endTimer, &QTimer::timeout, this, [this] {
+        stop();
+        emit finished();
+    });
+}
+
+Simulation::~Simulation()
+{
+    stop();
+}
+
+std::unique_ptr<Simulation> Simulation::create(const Scenario &scenario, const broker::Catalog &catalog,
+                                               BrokerTarget target, SimulationOptions options, QString *error)
+{
+    if (options.sliceCount < 1 || options.sliceIndex < 0 || options.sliceIndex >= options.sliceCount) {
+        *error = QStringLiteral("fleet slice %1/%2 does not exist").arg(options.sliceIndex + 1).arg(options.sliceCount);
+        return nullptr;
+    }
+    auto simulation = std::unique_ptr<Simulation>(new Simulation(scenario, std::move(target), options));
+    for (const Fleet &fleet : scenario.fleets) {
+        std::shared_ptr<const FleetModel> model = FleetModel::compile(fleet, options.sensorOptions, error);
+        if (!model)
+            return nullptr;
+        simulation->m_models.push_back(std::move(model));
+    }
+
+    int threads = options.threads;
+    if (threads <= 0)
+        threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    const app::ClientTransportFactory transport = simulation->m_target.transportFactory();
+    Simulation *self = simulation.get();
+    auto report = [self](const QString &device, const QString &problem) { self->reportProblem(device, problem); };
+    for (int t = 0; t < threads; ++t)
+        simulation->m_shards.push_back(std::make_unique<SimulationShard>(runClock(), transport, report));
+
+    // Every device of the scenario has a number across fleets; this slice takes its share.
+    const int connectRate = std::max(options.connectRate, 1);
+    int number = -1;
+    int planned = 0;
+    for (std::size_t f = 0; f < scenario.fleets.size(); ++f) {
+        const Fleet &fleet = scenario.fleets[f];
+        const broker::Registry *registry = fleet.identity.kind == Identity::Kind::Device
+            ? catalog.registryByName(fleet.identity.registry.toStdString())
+            : nullptr;
+        const broker::IotBroker *iotBroker = fleet.identity.kind == Identity::Kind::Broker
+            ? catalog.brokerByName(fleet.identity.broker.toStdString())
+            : nullptr;
+        if (fleet.identity.kind == Identity::Kind::Device && !registry) {
+            *error = QStringLiteral("fleet \"%1\": registry \"%2\" is not in the workspace (sim fleet create or sim "
+                                    "scenario import provisions it)")
+                         .arg(fleet.name, fleet.identity.registry);
+            return nullptr;
+        }
+        if (fleet.identity.kind == Identity::Kind::Broker && !iotBroker) {
+            *error = QStringLiteral("fleet \"%1\": broker \"%2\" is not in the workspace (sim fleet create or sim "
+                                    "scenario import provisions it)")
+                         .arg(fleet.name, fleet.identity.broker);
+            return nullptr;
+        }
+        for (int i = 0; i < fleet.count; ++i) {
+            ++number;
+            if (number % options.sliceCount != options.sliceIndex)
+                continue;
+            SimulationShard::DeviceSpec spec;
+            spec.model = simulation->m_models[f];
+            SimulatedDevice::Identity &identity = spec.identity;
+            identity.name = fleet.deviceNameAt(i);
+            identity.index = i;
+            identity.id = identity.name;
+            identity.seed = sensorSeed(scenario.seed, identity.name, fleet.name);
+            switch (fleet.identity.kind) {
+            case Identity::Kind::Device: {
+                const broker::Device *device = catalog.deviceByName(registry->id, identity.name.toStdString());
+                if (!device) {
+                    simulation->m_missing << identity.name;
+                    continue;
+                }
+                identity.id = QString::fromStdString(device->id);
+                identity.username = identity.id;
+                identity.password = devicePassword(fleet.identity.secret, identity.name);
+                break;
+            }
+            case Identity::Kind::Broker:
+                identity.username = QString::fromStdString(iotBroker->id);
+                identity.password = devicePassword(fleet.identity.secret, fleet.identity.broker);
+                break;
+            case Identity::Kind::Anonymous:
+                identity.username = fleet.identity.username;
+                identity.password = fleet.identity.password;
+                break;
+            }
+            spec.startOffsetMs = qint64(planned) * 1000 / connectRate;
+            simulation->m_shards[std::size_t(planned) % simulation->m_shards.size()]->add(std::move(spec));
+            ++planned;
+        }
+    }
+    simulation->m_deviceCount = planned;
+    return simulation;
+}
+
+void Simulation::start(qint64 durationMs)
+{
+    if (m_running)
+        return;
+    m_running = true;
+    for (const QString &device : std::as_const(m_missing))
+        reportProblem(device, QStringLiteral("not in the workspace's catalog (sim fleet create provisions it); left out"));
+    m_clock.start();
+    const qint64 runStartMs = runClock().nowMs();
+    const qint64 runStartEpochMs = QDateTime::currentMSecsSinceEpoch();
+    for (const auto &shard : m_shards)
+        shard->start(runStartMs, runStartEpochMs);
+    std::stable_sort(m_scenario.timeline.begin(), m_scenario.timeline.end(),
+                     [](const TimelineEvent &a, const TimelineEvent &b) { return a.atMs < b.atMs; });
+    m_nextEvent = 0;
+    runTimeline();
+    const qint64 duration = durationMs >= 0 ? durationMs : m_scenario.durationMs;
+    if (duration > 0)
+        m_endTimer.start(std::chrono::milliseconds(duration));
+}
+
+void Simulation::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_elapsedAtStop = m_clock.elapsed();
+    m_timelineTimer.stop();
+    m_endTimer.stop();
+    for (const auto &shard : m_shards)
+        shard->stop();
+}
+
+qint64 Simulation::elapsedMs() const
+{
+    return m_running ? m_clock.elapsed() : std::max<qint64>(m_elapsedAtStop, 0);
+}
+
+void Simulation::runTimeline()
+{
+    const qint64 now = m_clock.elapsed();
+    while (m_nextEvent < m_scenario.timeline.size() && m_scenario.timeline[m_nextEvent].atMs <= now) {
+        const TimelineEvent &event = m_scenario.timeline[m_nextEvent];
+        const int eventNumber = int(m_nextEvent);
+        ++m_nextEvent;
+        for (const auto &shard : m_shards)
+            shard->injectFault(event, [this, event, eventNumber](const QString &name) {
+                return picks(event, eventNumber, name);
+            });
+    }
+    if (m_nextEvent < m_scenario.timeline.size())
+        m_timelineTimer.start(std::chrono::milliseconds(m_scenario.timeline[m_nextEvent].atMs - now));
+}
+
+void Simulation::injectFault(const TimelineEvent &fault)
+{
+    // Numbered after the timeline's own, so a fault injected by hand picks its own devices.
+    const int eventNumber = int(m_scenario.timeline.size()) + ++m_manualFaults;
+    for (const auto &shard : m_shards)
+        shard->injectFault(fault, [this, fault, eventNumber](const QString &name) {
+            return picks(fault, eventNumber, name);
+        });
+}
+
+bool Simulation::picks(const TimelineEvent &fault, int eventNumber, const QString &deviceName) const
+{
+    if (!fault.devices.isEmpty())
+        return fault.devices.contains(deviceName);
+    if (fault.share >= 1.0)
+        return true;
+    Random random(sensorSeed(m_scenario.seed + quint64(eventNumber), deviceName, u"fault"));
+    return random.uniform() < fault.share;
+}
+
+SimulationStats Simulation::stats() const
+{
+    SimulationStats sum;
+    for (const auto &shard : m_shards) {
+        shard->stats().addTo(sum);
+        shard->recordLateness();
+    }
+    return sum;
+}
+
+void Simulation::reportProblem(const QString &device, const QString &problem)
+{
+    QMutexLocker lock(&m_problemsMutex);
+    int &count = m_problemCounts[problem];
+    if (++count > ProblemLinesPerReason) {
+        ++m_suppressed;
+        return;
+    }
+    m_problems << QStringLiteral("%1: %2").arg(device, problem);
+}
+
+QStringList Simulation::takeProblems(int *suppressed)
+{
+    QMutexLocker lock(&m_problemsMutex);
+    if (suppressed)
+        *suppressed = std::exchange(m_suppressed, 0);
+    return std::exchange(m_problems, {});
+}
+
+} // namespace iotcore::sim

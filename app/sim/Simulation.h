@@ -1,0 +1,108 @@
+#pragma once
+
+// A run of a scenario: its fleets' devices spread over a few shard threads (each a Qt event loop
+// with one Scheduler driving all its devices and their MqttClients), the timeline's faults
+// injected on time, and counters for a progress line. The caller's thread only starts, stops and
+// reads; it never waits for a device.
+//
+// Fleet slices: with `--fleet-slice K/N`, the run takes every N-th device of the scenario
+// (numbered across its fleets), starting with the K-th, so N processes on N machines share one
+// fleet without overlap. Faults pick devices by the scenario's seed, the same in every slice.
+
+#include "BrokerTarget.h"
+#include "FleetModel.h"
+#include "Scenario.h"
+#include "SimulationStats.h"
+
+#include "iot/Catalog.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMutex>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace iotcore::sim {
+
+class SimulationShard;
+
+struct SimulationOptions {
+    int sliceIndex = 0; // K - 1
+    int sliceCount = 1; // N
+    int threads = 0;    // shard threads; 0: one per core, at most 4
+    // New connections per second across the run, so ten thousand devices do not knock at
+    // once (a real fleet powers up over minutes, not in a millisecond).
+    int connectRate = 1000;
+    SensorParseOptions sensorOptions;
+};
+
+class Simulation : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Compiles every fleet and resolves IoT Core identities in `catalog` (device ids, which
+    // `sim fleet create` provisioned). Null with one line in `error` when a fleet cannot run at
+    // all; a device missing from the catalog is reported when the run starts and left out.
+    static std::unique_ptr<Simulation> create(const Scenario &scenario, const broker::Catalog &catalog,
+                                              BrokerTarget target, SimulationOptions options, QString *error);
+    ~Simulation() override;
+
+    const Scenario &scenario() const { return m_scenario; }
+    const BrokerTarget &target() const { return m_target; }
+    int deviceCount() const { return m_deviceCount; }
+
+    // Starts the shards and the timeline. The run ends after the scenario's duration (or
+    // `durationMs` when it is not negative; 0: until stop()).
+    void start(qint64 durationMs = -1);
+    // Disconnects every device cleanly and stops the threads. Returns when they are stopped.
+    void stop();
+    bool isRunning() const { return m_running; }
+    // Since start(); frozen at stop().
+    qint64 elapsedMs() const;
+
+    SimulationStats stats() const;
+    // Problems devices met since the last call, as "<device>: <reason>" lines (the first few
+    // per reason: a broker refusing ten thousand devices is a few lines and a count).
+    QStringList takeProblems(int *suppressed = nullptr);
+
+    // Injects a fault now, into the devices of `fault.fleet` it picks (the console's "inject").
+    void injectFault(const TimelineEvent &fault);
+
+signals:
+    void finished();
+
+private:
+    Simulation(Scenario scenario, BrokerTarget target, SimulationOptions options);
+    void runTimeline();
+    void reportProblem(const QString &device, const QString &problem);
+    bool picks(const TimelineEvent &fault, int eventNumber, const QString &deviceName) const;
+
+    Scenario m_scenario;
+    BrokerTarget m_target;
+    SimulationOptions m_options;
+    std::vector<std::shared_ptr<const FleetModel>> m_models;
+    std::vector<std::unique_ptr<SimulationShard>> m_shards;
+    int m_deviceCount = 0;
+    QStringList m_missing; // devices left out, reported at start
+
+    QElapsedTimer m_clock;
+    QTimer m_timelineTimer;
+    QTimer m_endTimer;
+    std::size_t m_nextEvent = 0;
+    int m_manualFaults = 0;
+    bool m_running = false;
+    qint64 m_elapsedAtStop = -1;
+
+    mutable QMutex m_problemsMutex;
+    QStringList m_problems;
+    QHash<QString, int> m_problemCounts; // by reason
+    int m_suppressed = 0;
+};
+
+} // namespace iotcore::sim

@@ -1,0 +1,54 @@
+#pragma once
+
+// The embedded broker's state in the main window's status bar: its listeners and their URLs,
+// connected clients and messages per second. Statistics are asked for once a second and arrive
+// by signal; the GUI never waits for the broker.
+
+#include "core/Broker.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QStringList>
+#include <QTimer>
+
+#include <cstdint>
+
+class QLabel;
+class QStatusBar;
+
+namespace iotcore::app {
+class EmbeddedBroker;
+}
+
+namespace iotcore::ui {
+
+class BrokerStatusBar : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit BrokerStatusBar(QStatusBar *bar);
+
+    // Null: no broker runs (the workspace could not be served). `notes` are shown as a warning.
+    void setBroker(app::EmbeddedBroker *broker, const QStringList &notes);
+
+    // What the labels say, for tests and screenshots.
+    QString listenersText() const;
+    QString clientsText() const;
+    QString rateText() const;
+
+private:
+    void showStatistics(const broker::Broker::Statistics &statistics);
+
+    QPointer<app::EmbeddedBroker> m_broker;
+    QLabel *m_listeners;
+    QLabel *m_warning;
+    QLabel *m_clients;
+    QLabel *m_rate;
+    QTimer m_poll;
+    QElapsedTimer m_sinceLast;
+    std::uint64_t m_lastReceived = 0;
+    bool m_haveLast = false;
+};
+
+} // namespace iotcore::ui

@@ -1,0 +1,64 @@
+#include "ConsoleBroker.h"
+
+#include <QCoreApplication>
+
+namespace iotcore::ui {
+
+using namespace iotcore::broker;
+
+namespace {
+
+struct Preferred {
+    const char *name;
+    std::uint16_t port;
+    bool tls;
+    ListenerInfo::Mode mode;
+    const char *what;
+};
+
+const Preferred preferredListeners[] = {
+    {"mqtt", 1883, false, ListenerInfo::Mode::IotCore, QT_TRANSLATE_NOOP("ConsoleBroker", "IoT Core listener")},
+    {"mqtts", 8883, true, ListenerInfo::Mode::IotCore, QT_TRANSLATE_NOOP("ConsoleBroker", "IoT Core TLS listener")},
+    {"open-mqtt", 1884, false, ListenerInfo::Mode::Open, QT_TRANSLATE_NOOP("ConsoleBroker", "open listener")},
+};
+
+} // namespace
+
+ConsoleBroker ConsoleBroker::start(const QString &workspacePath, Log &log, QString *error)
+{
+    app::EmbeddedBroker::Options options;
+    options.workspacePath = workspacePath;
+    options.iotCore = true;
+    ConsoleBroker result;
+    auto broker = std::make_unique<app::EmbeddedBroker>(options, log);
+    if (!broker->open(error))
+        return result;
+    for (const Preferred &preferred : preferredListeners) {
+        ListenerSpec spec;
+        spec.name = preferred.name;
+        spec.port = preferred.port;
+        spec.tls = preferred.tls;
+        spec.mode = preferred.mode;
+        QString busy;
+        if (broker->addListeners({spec}, &busy))
+            continue;
+        spec.port = 0;
+        QString failed;
+        if (!broker->addListeners({spec}, &failed)) {
+            *error = failed;
+            return result;
+        }
+        const std::uint16_t taken = broker->listeners().back().port;
+        result.notes.append(
+            QCoreApplication::translate("ConsoleBroker", "port %1 is busy (%2): the %3 took %4")
+                .arg(preferred.port)
+                .arg(busy, QCoreApplication::translate("ConsoleBroker", preferred.what))
+                .arg(taken));
+    }
+    if (!broker->start(error))
+        return result;
+    result.broker = std::move(broker);
+    return result;
+}
+
+} // namespace iotcore::ui

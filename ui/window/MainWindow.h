@@ -1,0 +1,115 @@
+#pragma once
+
+// The registry console's main window: the workspace tree dock on the left, a tab per registry,
+// device or broker in the centre (after the overview), the embedded broker's state in the status
+// bar, and the File, Edit, View and Help menus. Docks can be moved and are restored on the next
+// start. The window owns the open workspace, its undo history and the broker serving it.
+
+#include "ConsoleBroker.h"
+
+#include "iot/CatalogTypes.h"
+#include "observe/Log.h"
+
+#include <QMainWindow>
+
+#include <memory>
+#include <string>
+
+class QDockWidget;
+class QMenu;
+class QTabWidget;
+class QTreeView;
+class QUndoGroup;
+
+namespace iotcore::app {
+class Workspace;
+}
+
+namespace iotcore::ui {
+
+class BrokerStatusBar;
+class CatalogEditor;
+class EntityPage;
+class EntityWizard;
+class OverviewPage;
+class WorkspaceTreeModel;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    // FreshLayout ignores (and does not save) the layout and recent files of earlier sessions:
+    // screenshots and tests look the same everywhere.
+    enum class Session { Remembered, FreshLayout };
+
+    explicit MainWindow(Session session = Session::Remembered, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens the workspace (created when the file does not exist) and serves it. On failure the
+    // current workspace stays open and `error` says why.
+    bool openWorkspace(const QString &path, QString *error);
+
+    app::Workspace *workspace() const { return m_workspace.get(); }
+    CatalogEditor *editor() const { return m_editor.get(); }
+    app::EmbeddedBroker *broker() const { return m_broker.broker.get(); }
+    WorkspaceTreeModel *treeModel() const { return m_treeModel; }
+    QTreeView *treeView() const { return m_tree; }
+    QTabWidget *tabs() const { return m_tabs; }
+    BrokerStatusBar *brokerStatus() const { return m_status; }
+    OverviewPage *overviewPage() const { return m_overview; }
+
+    // The entity's tab, opened if needed and made current.
+    EntityPage *openEntityPage(const broker::EntityRef &entity);
+    // A wizard for a new registry or device (in `registryId`, if given), not yet shown.
+    EntityWizard *createWizard(broker::EntityKind kind, const QString &registryId = {});
+    // Deletes by the IoT Core rules, without asking; false with the catalog's reason (a registry
+    // with devices cannot be deleted).
+    bool deleteEntity(const std::string &id, QString *refusal);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void buildTree();
+    void startBroker();
+    void showWorkspace();
+    void updateTitle();
+    void fillRecentMenu();
+
+    void newWorkspace();
+    void openWorkspaceDialog();
+    void saveWorkspace();
+    void saveWorkspaceAs();
+    void importFromYandexCloud();
+    void exportToMosquitto();
+    void runWizard(broker::EntityKind kind, const QString &registryId = {});
+    void editEntity(const std::string &id);
+    void addCredential(const std::string &id);
+    void requestDelete(const std::string &id);
+    void showTreeMenu(const QPoint &position);
+    void selectedEntityAction(void (MainWindow::*action)(const std::string &));
+    void about();
+    void showSaveFailure(const QString &error);
+    void openRecent(const QString &path);
+
+    Session m_session;
+    broker::Log m_log;
+    std::unique_ptr<app::Workspace> m_workspace;
+    std::unique_ptr<CatalogEditor> m_editor;
+    ConsoleBroker m_broker;
+    WorkspaceTreeModel *m_treeModel;
+    QTreeView *m_tree;
+    QDockWidget *m_treeDock;
+    QTabWidget *m_tabs;
+    OverviewPage *m_overview = nullptr;
+    BrokerStatusBar *m_status;
+    QMenu *m_editMenu = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QAction *m_saveAction = nullptr;
+    QUndoGroup *m_undoGroup;
+};
+
+} // namespace iotcore::ui
