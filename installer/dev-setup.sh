@@ -16,9 +16,10 @@
 #   JOBS=N               parallel build jobs (default: nproc)
 set -Eeuo pipefail
 
-# What `run` starts when given no arguments. Until the GUI exists: the broker, headless, in open
-# mode (anonymous, any topic) on the usual MQTT port and a WebSocket port.
-DEFAULT_RUN_ARGS=(serve --open-mqtt 127.0.0.1:1883 --open-ws 127.0.0.1:8080)
+# What `run` starts when given no arguments: the registry console on the demo workspace (a
+# registry "demo" with a few devices), served on 127.0.0.1:1883 (IoT Core), 8883 (IoT Core over
+# TLS) and 1884 (open mode); a port in use is replaced by a free one, shown in the status bar.
+DEFAULT_RUN_ARGS=(--demo)
 
 BUILD_PACKAGES=(
     build-essential cmake ninja-build pkg-config

@@ -41,4 +41,27 @@ bool parseHostPort(const QString &text, HostPort *out, QString *error)
     return true;
 }
 
+bool parseMessageRateLimit(const QString &text, broker::IotAuthenticator::RateLimit *mode, QString *error)
+{
+    using RateLimit = broker::IotAuthenticator::RateLimit;
+    if (text == QLatin1String("warn"))
+        *mode = RateLimit::Warn;
+    else if (text == QLatin1String("drop"))
+        *mode = RateLimit::Drop;
+    else if (text == QLatin1String("off"))
+        *mode = RateLimit::Off;
+    else {
+        *error = QStringLiteral("--message-rate-limit takes off, warn or drop, not \"%1\"").arg(text);
+        return false;
+    }
+    return true;
+}
+
+QString messageRateLimitHelp()
+{
+    return QStringLiteral("IoT Core listeners: past 1 message/s per device or 50 per broker, warn "
+                          "(default: counted and logged), drop (logged, acknowledged, not routed) "
+                          "or off.");
+}
+
 } // namespace iotcore::app

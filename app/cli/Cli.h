@@ -2,6 +2,8 @@
 
 // Shared pieces of the command line: exit codes, one-line errors on stderr, address parsing.
 
+#include "iot/IotAuthenticator.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -19,6 +21,11 @@ struct HostPort {
     std::string host;
     std::uint16_t port = 0;
 };
+
+// --message-rate-limit's value: "warn", "drop" or "off". False (and `error`) for anything else.
+bool parseMessageRateLimit(const QString &text, broker::IotAuthenticator::RateLimit *mode, QString *error);
+// The help text of --message-rate-limit, the same in serve and simulate.
+QString messageRateLimitHelp();
 
 // "127.0.0.1:1883", "[::1]:8883", "0.0.0.0:0", "localhost:1883", or a bare port (loopback).
 bool parseHostPort(const QString &text, HostPort *out, QString *error);

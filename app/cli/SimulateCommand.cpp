@@ -30,7 +30,8 @@ using namespace iotcore::sim;
 
 namespace {
 
-const char *const InProcessListenerName = "simulator";
+const char *const IotCoreListener = "simulator";
+const char *const OpenListener = "simulator-open";
 
 void printLine(FILE *stream, const QString &line)
 {
@@ -136,6 +137,9 @@ int runSimulate(const QStringList &arguments)
                       QStringLiteral("N")});
     parser.addOption({QStringLiteral("progress"),
                       QStringLiteral("Seconds between progress lines (default 5; 0: none)."), QStringLiteral("S")});
+    parser.addOption({QStringLiteral("message-rate-limit"),
+                      QStringLiteral("The embedded broker's ") + messageRateLimitHelp(),
+                      QStringLiteral("MODE"), QStringLiteral("warn")});
     parser.addOption({QStringLiteral("log-level"),
                       QStringLiteral("The embedded broker's log on stderr: debug, info, warning (default), error."),
                       QStringLiteral("LEVEL"), QStringLiteral("warning")});
@@ -186,6 +190,9 @@ int runSimulate(const QStringList &arguments)
             return usageError(error);
         progressMs = *ms;
     }
+    broker::IotAuthenticator::RateLimit rateLimit;
+    if (!parseMessageRateLimit(parser.value(QStringLiteral("message-rate-limit")), &rateLimit, &error))
+        return usageError(error);
     broker::LogLevel level;
     if (!broker::parseLogLevel(parser.value(QStringLiteral("log-level")).toStdString(), &level))
         return usageError(QStringLiteral("--log-level must be debug, info, warning or error"));
@@ -220,15 +227,20 @@ int runSimulate(const QStringList &arguments)
         EmbeddedBroker::Options brokerOptions;
         brokerOptions.workspacePath = path;
         brokerOptions.iotCore = true;
+        brokerOptions.rateLimit = rateLimit;
         embedded = std::make_unique<EmbeddedBroker>(brokerOptions, log);
         std::string reason;
+        // Devices with IoT Core identities log in as on the service; anonymous fleets get an
+        // open-mode listener of their own.
         if (!embedded->open(&error)
-            || !embedded->server().addInProcessListener(InProcessListenerName, broker::ListenerInfo::Mode::IotCore, &reason)
+            || !embedded->server().addInProcessListener(IotCoreListener, broker::ListenerInfo::Mode::IotCore, &reason)
+            || !embedded->server().addInProcessListener(OpenListener, broker::ListenerInfo::Mode::Open, &reason)
             || !embedded->start(&error)) {
             printError(error.isEmpty() ? QString::fromStdString(reason) : error);
             return ExitFailure;
         }
-        target = BrokerTarget::inProcess(inProcessTransportFactory(embedded->server(), QLatin1String(InProcessListenerName)),
+        target = BrokerTarget::inProcess(inProcessTransportFactory(embedded->server(), QLatin1String(IotCoreListener)),
+                                         inProcessTransportFactory(embedded->server(), QLatin1String(OpenListener)),
                                          QStringLiteral("the embedded broker"));
     }
 
@@ -281,7 +293,6 @@ int runSimulate(const QStringList &arguments)
     QCoreApplication::exec();
 
     progress.stop();
-    const SimulationStats last = simulation->stats();
     simulation->stop();
     const SimulationStats final = simulation->stats();
     printProblems();
@@ -290,8 +301,8 @@ int runSimulate(const QStringList &arguments)
                                      "messages sent %4 (%5/s), acknowledged %6, commands received %7\n"
                                      "disconnects %8, refused %9, lost by faults %10, faults injected %11\n"
                                      "ran %12")
-                          .arg(last.devices)
-                          .arg(last.connected)
+                          .arg(final.devices)
+                          .arg(final.connected)
                           .arg(final.connects)
                           .arg(final.published)
                           .arg(rate(final.published, elapsed))

@@ -59,9 +59,12 @@ std::optional<BrokerTarget> BrokerTarget::fromUrl(const QString &text, const Tls
                         normalized.toString());
 }
 
-BrokerTarget BrokerTarget::inProcess(ClientTransportFactory factory, QString description)
+BrokerTarget BrokerTarget::inProcess(ClientTransportFactory iotCore, ClientTransportFactory open,
+                                     QString description)
 {
-    return BrokerTarget(std::move(factory), std::move(description));
+    BrokerTarget target(std::move(iotCore), std::move(description));
+    target.m_openFactory = std::move(open);
+    return target;
 }
 
 } // namespace iotcore::sim

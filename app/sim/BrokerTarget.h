@@ -32,11 +32,17 @@ public:
     // Null with one line in `error` for a URL that is not one of the forms above or TLS files
     // that cannot be read.
     static std::optional<BrokerTarget> fromUrl(const QString &url, const TlsFiles &tls, QString *error);
-    // The embedded broker: `factory` opens an in-process connection; `description` names it in
-    // messages ("embedded broker").
-    static BrokerTarget inProcess(app::ClientTransportFactory factory, QString description);
+    // The embedded broker: `iotCore` opens an in-process connection to a listener in IoT Core
+    // mode (fleets with device and broker identities), `open` one in open mode (anonymous
+    // fleets); `description` names it in messages ("the embedded broker").
+    static BrokerTarget inProcess(app::ClientTransportFactory iotCore, app::ClientTransportFactory open,
+                                  QString description);
 
-    app::ClientTransportFactory transportFactory() const { return m_factory; }
+    // The transports for devices that log in as IoT Core entities (`iotCore`) or anonymously.
+    app::ClientTransportFactory transportFactory(bool iotCore) const
+    {
+        return iotCore || !m_openFactory ? m_factory : m_openFactory;
+    }
     // "mqtt://127.0.0.1:1883", "embedded broker": for progress lines and errors.
     QString description() const { return m_description; }
 
@@ -46,6 +52,7 @@ private:
     { }
 
     app::ClientTransportFactory m_factory;
+    app::ClientTransportFactory m_openFactory; // null: m_factory for everyone
     QString m_description;
 };
 

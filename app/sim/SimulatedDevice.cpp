@@ -77,8 +77,11 @@ SimulatedDevice::SimulatedDevice(std::shared_ptr<const FleetModel> model, Identi
     connect(&m_client, &MqttClient::connected, this, &SimulatedDevice::onConnected);
     connect(&m_client, &MqttClient::disconnected, this, &SimulatedDevice::onDisconnected);
     connect(&m_client, &MqttClient::messageReceived, this, &SimulatedDevice::onMessage);
-    connect(&m_client, &MqttClient::messageAcknowledged, this,
-            [this] { ShardStats::add(m_environment.stats->acknowledged); });
+    connect(&m_client, &MqttClient::messageAcknowledged, this, [this] {
+        ShardStats::add(m_environment.stats->acknowledged);
+        if (m_stopping && m_client.inflightCount() == 0)
+            m_client.disconnectFromHost();
+    });
 
     m_tickTask = m_environment.scheduler->add([this](qint64 dueMs) { tick(dueMs); });
     m_faultTask = m_environment.scheduler->add([this](qint64) { runFaults(now()); });
@@ -114,14 +117,23 @@ void SimulatedDevice::stop()
     m_stopping = true;
     m_environment.scheduler->cancel(m_tickTask);
     m_environment.scheduler->cancel(m_faultTask);
-    m_client.disconnectFromHost();
+    // A device that stops keeps nothing back: what it sent at QoS 1 is acknowledged before it
+    // says goodbye (a clean session would drop it on DISCONNECT).
+    if (!isConnected() || m_client.inflightCount() == 0)
+        m_client.disconnectFromHost();
+}
+
+bool SimulatedDevice::isStopped() const
+{
+    return m_client.state() == MqttClient::State::Disconnected;
 }
 
 void SimulatedDevice::connectNow()
 {
     if (!m_running || m_offline || m_client.state() != MqttClient::State::Disconnected)
         return;
-    app::ClientTransportFactory transport = m_environment.transport;
+    const bool iotCore = m_model->fleet().identity.kind != sim::Identity::Kind::Anonymous;
+    app::ClientTransportFactory transport = iotCore ? m_environment.iotCoreTransport : m_environment.openTransport;
     LinkFaults *link = &m_link;
     m_client.connectWithTransport([transport, link] { return std::make_unique<FaultyLink>(transport(), *link); });
 }

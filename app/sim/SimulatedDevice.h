@@ -26,7 +26,8 @@ namespace iotcore::sim {
 // What every device of a shard shares.
 struct DeviceEnvironment {
     Scheduler *scheduler = nullptr;
-    app::ClientTransportFactory transport;
+    app::ClientTransportFactory iotCoreTransport; // devices logging in as IoT Core entities
+    app::ClientTransportFactory openTransport;    // anonymous devices
     ShardStats *stats = nullptr;
     qint64 runStartMs = 0;        // scheduler clock time of the run's start
     qint64 runStartEpochMs = 0;   // the wall-clock time of the same instant
@@ -59,8 +60,10 @@ public:
 
     // Connects at `atMs` (scheduler time) and publishes on its schedule from then on.
     void start(qint64 atMs);
-    // Disconnects cleanly (DISCONNECT: no will) and stops publishing.
+    // Stops publishing and disconnects cleanly (DISCONNECT: no will) once the broker has
+    // acknowledged what is in flight.
     void stop();
+    bool isStopped() const;
     // Starts a fault now; it ends by itself after its duration.
     void injectFault(const TimelineEvent &fault);
 

@@ -17,8 +17,9 @@ namespace {
 
 // How many lines one reason may take in takeProblems() before it is only counted.
 constexpr int ProblemLinesPerReason = 3;
-// The devices of a shard say goodbye (DISCONNECT) and get this long to send it.
-constexpr int GoodbyeMs = 300;
+// How long the devices of a shard may take to have their last QoS 1 messages acknowledged and
+// say goodbye (DISCONNECT).
+constexpr int GoodbyeMs = 3000;
 
 } // namespace
 
@@ -33,11 +34,12 @@ public:
         qint64 startOffsetMs = 0;
     };
 
-    SimulationShard(const Clock &clock, app::ClientTransportFactory transport,
+    SimulationShard(const Clock &clock, const BrokerTarget &target,
                     std::function<void(const QString &, const QString &)> reportProblem)
         : m_clock(clock)
     {
-        m_environment.transport = std::move(transport);
+        m_environment.iotCoreTransport = target.transportFactory(true);
+        m_environment.openTransport = target.transportFactory(false);
         m_environment.stats = &m_stats;
         m_environment.reportProblem = std::move(reportProblem);
         m_thread.setObjectName(QStringLiteral("simulator"));
@@ -95,18 +97,36 @@ public:
         QMetaObject::invokeMethod(this, [this] {
             for (const auto &device : m_devices)
                 device->stop();
-            QTimer::singleShot(GoodbyeMs, this, [this] {
-                m_devices.clear();
-                m_scheduler.reset();
-                m_thread.quit();
-            });
+            m_goodbye.start();
+            finishWhenQuiet();
         });
         m_thread.wait();
     }
 
 private:
+    // Every device disconnected (its QoS 1 messages acknowledged first), or the patience is up.
+    void finishWhenQuiet()
+    {
+        const bool quiet = std::all_of(m_devices.begin(), m_devices.end(),
+                                       [](const auto &device) { return device->isStopped(); });
+        if (!quiet && !m_goodbye.hasExpired(GoodbyeMs)) {
+            QTimer::singleShot(20, this, [this] { finishWhenQuiet(); });
+            return;
+        }
+        // The last DISCONNECTs get a moment to leave before their transports go.
+        QTimer::singleShot(50, this, [this] {
+            m_devices.clear();
+            m_scheduler.reset();
+            m_thread.quit();
+        });
+    }
+
+public:
+
+private:
     const Clock &m_clock;
     QThread m_thread;
+    QElapsedTimer m_goodbye;
     ShardStats m_stats;
     DeviceEnvironment m_environment;
     std::unique_ptr<Scheduler> m_scheduler;
@@ -159,11 +179,10 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario &scenario, const b
     int threads = options.threads;
     if (threads <= 0)
         threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-    const app::ClientTransportFactory transport = simulation->m_target.transportFactory();
     Simulation *self = simulation.get();
     auto report = [self](const QString &device, const QString &problem) { self->reportProblem(device, problem); };
     for (int t = 0; t < threads; ++t)
-        simulation->m_shards.push_back(std::make_unique<SimulationShard>(runClock(), transport, report));
+        simulation->m_shards.push_back(std::make_unique<SimulationShard>(runClock(), simulation->m_target, report));
 
     // Every device of the scenario has a number across fleets; this slice takes its share.
     const int connectRate = std::max(options.connectRate, 1);
@@ -255,12 +274,18 @@ void Simulation::stop()
 {
     if (!m_running)
         return;
-    m_running = false;
     m_elapsedAtStop = m_clock.elapsed();
     m_timelineTimer.stop();
     m_endTimer.stop();
+    // How the run stood at its end: the devices and connections before they say goodbye, the
+    // counters after (acknowledgements still arrive while the devices disconnect).
+    const SimulationStats before = liveStats();
     for (const auto &shard : m_shards)
         shard->stop();
+    m_running = false;
+    m_final = liveStats();
+    m_final.devices = before.devices;
+    m_final.connected = before.connected;
 }
 
 qint64 Simulation::elapsedMs() const
@@ -305,6 +330,11 @@ bool Simulation::picks(const TimelineEvent &fault, int eventNumber, const QStrin
 }
 
 SimulationStats Simulation::stats() const
+{
+    return !m_running && m_elapsedAtStop >= 0 ? m_final : liveStats();
+}
+
+SimulationStats Simulation::liveStats() const
 {
     SimulationStats sum;
     for (const auto &shard : m_shards) {

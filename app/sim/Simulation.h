@@ -66,6 +66,8 @@ public:
     // Since start(); frozen at stop().
     qint64 elapsedMs() const;
 
+    // While running: now. After stop(): at the end (devices and connections as they were
+    // before the devices disconnected).
     SimulationStats stats() const;
     // Problems devices met since the last call, as "<device>: <reason>" lines (the first few
     // per reason: a broker refusing ten thousand devices is a few lines and a count).
@@ -79,6 +81,7 @@ signals:
 
 private:
     Simulation(Scenario scenario, BrokerTarget target, SimulationOptions options);
+    SimulationStats liveStats() const;
     void runTimeline();
     void reportProblem(const QString &device, const QString &problem);
     bool picks(const TimelineEvent &fault, int eventNumber, const QString &deviceName) const;
@@ -98,6 +101,7 @@ private:
     int m_manualFaults = 0;
     bool m_running = false;
     qint64 m_elapsedAtStop = -1;
+    SimulationStats m_final;
 
     mutable QMutex m_problemsMutex;
     QStringList m_problems;

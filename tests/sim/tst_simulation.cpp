@@ -39,6 +39,8 @@ Fleet fleetOf(const QString &name, int count, int qos, const char *schedule)
     fleet.count = count;
     fleet.qos = qos;
     fleet.schedule = QJsonDocument::fromJson(schedule).object();
+    fleet.identity.kind = Identity::Kind::Device;
+    fleet.identity.registry = QStringLiteral("plant");
     return fleet;
 }
 
@@ -74,6 +76,7 @@ private slots:
     void offlineFaultTakesDevicesDownAndBack();
     void malformedAndOversizedPayloadsReachTheBroker();
     void fleetSlicesShareAFleetWithoutOverlap();
+    void anonymousFleetsUseTheOpenListener();
     void refusedCredentialsAreReportedAndOthersRun();
     void unreachableBrokerIsReportedPerDevice();
     void mosquittoReceivesEveryMessage();
@@ -115,8 +118,6 @@ void tst_Simulation::startEmbedded(Scenario &scenario)
     QVERIFY2(m_workspace, qPrintable(error));
     FleetProvisioner provisioner(m_workspace->catalog());
     for (Fleet &fleet : scenario.fleets) {
-        fleet.identity.kind = Identity::Kind::Device;
-        fleet.identity.registry = QStringLiteral("plant");
         FleetProvisioner::Report report;
         QVERIFY2(provisioner.provision(fleet, &report, &error), qPrintable(error));
     }
@@ -132,6 +133,7 @@ void tst_Simulation::startEmbedded(Scenario &scenario)
     std::string reason;
     QVERIFY2(m_broker->open(&error), qPrintable(error));
     QVERIFY2(m_broker->server().addInProcessListener("sim", broker::ListenerInfo::Mode::IotCore, &reason), reason.c_str());
+    QVERIFY2(m_broker->server().addInProcessListener("sim-open", broker::ListenerInfo::Mode::Open, &reason), reason.c_str());
     QVERIFY2(m_broker->start(&error), qPrintable(error));
 }
 
@@ -141,6 +143,7 @@ std::unique_ptr<Simulation> tst_Simulation::simulation(const Scenario &scenario,
     std::unique_ptr<Simulation> run = Simulation::create(
         scenario, m_workspace->catalog(),
         BrokerTarget::inProcess(app::inProcessTransportFactory(m_broker->server(), QStringLiteral("sim")),
+                                app::inProcessTransportFactory(m_broker->server(), QStringLiteral("sim-open")),
                                 QStringLiteral("embedded")),
         options, &error);
     if (!run)
@@ -321,6 +324,23 @@ void tst_Simulation::fleetSlicesShareAFleetWithoutOverlap()
     QCOMPARE(total, 11);
 }
 
+void tst_Simulation::anonymousFleetsUseTheOpenListener()
+{
+    Scenario scenario;
+    scenario.fleets = {fleetOf(QStringLiteral("iot"), 2, 1, R"({"period": "200ms"})"),
+                       fleetOf(QStringLiteral("open"), 3, 1, R"({"period": "200ms"})")};
+    scenario.fleets[1].identity = Identity();
+    startEmbedded(scenario);
+    auto run = simulation(scenario);
+    QVERIFY(run);
+    run->start();
+    QTRY_COMPARE_WITH_TIMEOUT(run->stats().connected, quint64(5), 10'000);
+    QTest::qWait(500);
+    run->stop();
+    QCOMPARE(run->stats().refused, quint64(0));
+    QCOMPARE(run->stats().acknowledged, run->stats().published);
+}
+
 void tst_Simulation::refusedCredentialsAreReportedAndOthersRun()
 {
     Scenario scenario;
@@ -349,6 +369,7 @@ void tst_Simulation::unreachableBrokerIsReportedPerDevice()
 {
     Scenario scenario;
     Fleet fleet = fleetOf(QStringLiteral("t"), 2, 0, R"({"period": "1s"})");
+    fleet.identity = Identity();
     scenario.fleets = {fleet};
     QString error;
     const quint16 port = freePort(); // nothing listens there now
@@ -398,6 +419,7 @@ void tst_Simulation::mosquittoReceivesEveryMessage()
 
     Scenario scenario;
     scenario.fleets = {fleetOf(QStringLiteral("m"), 30, 1, R"({"period": "200ms"})")};
+    scenario.fleets[0].identity = Identity(); // anonymous: mosquitto's default listener
     QString error;
     std::optional<BrokerTarget> target = BrokerTarget::fromUrl(QStringLiteral("mqtt://127.0.0.1:%1").arg(port), {}, &error);
     QVERIFY2(target, qPrintable(error));

@@ -23,6 +23,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <chrono>
 
 namespace iotcore::ui {
@@ -223,7 +224,10 @@ void EntityPage::refresh()
         const bool disabled = registry->status == RegistryStatus::Disabled;
         m_status->setText(disabled ? tr("Enable") : tr("Disable"));
         m_devices->removeRows(0, m_devices->rowCount());
-        for (const Device *device : catalog.devices(registry->id)) {
+        std::vector<const Device *> devices = catalog.devices(registry->id);
+        std::sort(devices.begin(), devices.end(),
+                  [](const Device *a, const Device *b) { return a->name < b->name; }); // as the tree
+        for (const Device *device : devices) {
             m_devices->appendRow({new QStandardItem(entityIcon(EntityKind::Device),
                                                     QString::fromStdString(device->name)),
                                   new QStandardItem(QString::fromStdString(device->id)),

@@ -78,6 +78,7 @@ OverviewPage::OverviewPage(const app::Workspace &workspace, const app::EmbeddedB
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     listenersLayout->addWidget(view);
     layout->addWidget(listenersBox);
 

@@ -52,7 +52,8 @@ void BrokerStatusBar::setBroker(app::EmbeddedBroker *broker, const QStringList &
     m_warning->setToolTip(notes.join(u'\n'));
     if (!broker) {
         m_poll.stop();
-        m_listeners->setText(tr("Broker stopped"));
+        m_listeners->setText(notes.isEmpty() ? tr("Broker stopped")
+                                             : tr("Broker stopped: %1").arg(notes.join(QStringLiteral("; "))));
         m_clients->clear();
         m_rate->clear();
         return;
@@ -61,9 +62,11 @@ void BrokerStatusBar::setBroker(app::EmbeddedBroker *broker, const QStringList &
     for (const broker::BoundListener &listener : broker->listeners())
         parts.append(QStringLiteral("%1 %2").arg(listenerTitle(listener),
                                                  QString::fromStdString(listener.url())));
-    m_listeners->setText(parts.join(QStringLiteral("   ·   ")));
-    m_listeners->setToolTip(notes.isEmpty() ? tr("The embedded broker's listeners")
-                                            : notes.join(u'\n'));
+    QString text = parts.join(QStringLiteral("   ·   "));
+    if (!notes.isEmpty())
+        text += QStringLiteral("   (") + notes.join(QStringLiteral("; ")) + u')';
+    m_listeners->setText(text);
+    m_listeners->setToolTip(tr("The embedded broker's listeners"));
     m_clients->setText(tr("Clients: %1").arg(0));
     m_rate->setText(tr("Messages/s: %1").arg(0));
     connect(broker, &app::EmbeddedBroker::statisticsReady, this, &BrokerStatusBar::showStatistics);

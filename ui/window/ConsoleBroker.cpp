@@ -1,6 +1,10 @@
 #include "ConsoleBroker.h"
 
+#include "observe/Log.h"
+
 #include <QCoreApplication>
+
+#include <string>
 
 namespace iotcore::ui {
 
@@ -49,11 +53,13 @@ ConsoleBroker ConsoleBroker::start(const QString &workspacePath, Log &log, QStri
             return result;
         }
         const std::uint16_t taken = broker->listeners().back().port;
-        result.notes.append(
-            QCoreApplication::translate("ConsoleBroker", "port %1 is busy (%2): the %3 took %4")
-                .arg(preferred.port)
-                .arg(busy, QCoreApplication::translate("ConsoleBroker", preferred.what))
-                .arg(taken));
+        log.write(LogLevel::Warning, "listen",
+                  {{"listener", spec.name}, {"error", busy.toStdString()},
+                   {"action", "took port " + std::to_string(taken)}});
+        result.notes.append(QCoreApplication::translate("ConsoleBroker", "port %1 is in use: the %2 took %3")
+                                .arg(preferred.port)
+                                .arg(QCoreApplication::translate("ConsoleBroker", preferred.what))
+                                .arg(taken));
     }
     if (!broker->start(error))
         return result;

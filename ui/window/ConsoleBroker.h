@@ -4,7 +4,7 @@
 // `serve` does: the IoT Core listener on 127.0.0.1:1883, IoT Core over TLS on 127.0.0.1:8883
 // (server certificate from the workspace CA) and an open listener on 127.0.0.1:1884 for generic
 // MQTT tools. A port in use does not stop the console: that listener takes a port the system
-// picks, and notes() says so for the status bar.
+// picks, and `notes` says so for the status bar.
 
 #include "workspace/EmbeddedBroker.h"
 

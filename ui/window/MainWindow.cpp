@@ -241,14 +241,7 @@ void MainWindow::startBroker()
     m_broker = {};
     QString error;
     m_broker = ConsoleBroker::start(m_workspace->path(), m_log, &error);
-    if (!m_broker.broker) {
-        m_status->setBroker(nullptr, {tr("The broker could not start: %1").arg(error)});
-        statusBar()->showMessage(tr("The broker could not start: %1").arg(error));
-    } else {
-        m_status->setBroker(m_broker.broker.get(), m_broker.notes);
-        if (!m_broker.notes.isEmpty())
-            statusBar()->showMessage(m_broker.notes.join(QStringLiteral("; ")), 15000);
-    }
+    m_status->setBroker(m_broker.broker.get(), m_broker.broker ? m_broker.notes : QStringList{error});
     showWorkspace();
 }
 
@@ -520,7 +513,6 @@ void MainWindow::showSaveFailure(const QString &error)
                                 QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
-    statusBar()->showMessage(tr("Not saved: %1").arg(error));
 }
 
 // The command line's own `import yc` does the work, in a process of its own: the same rules and

@@ -2,11 +2,7 @@
 
 #include "MainWindow.h"
 
-#include "pages/EntityPage.h"
-#include "wizards/CredentialForm.h"
 #include "wizards/EntityWizard.h"
-#include "wizards/TopicAliasForm.h"
-#include "workspace/CatalogEditor.h"
 #include "workspace/Workspace.h"
 
 #include <QApplication>
@@ -17,6 +13,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 namespace iotcore::ui {
 

@@ -54,7 +54,6 @@ public:
     const QString &lastError() const { return m_lastError; }
 
 private:
-    friend class EntityWizardPage;
     bool create();
     void showResult();
 
