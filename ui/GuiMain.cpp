@@ -110,8 +110,9 @@ int runGui(int &argc, char **argv, const char *version)
         printError(error);
         return 1;
     }
-    // The demo's simulated fleet (app/sim) starts here once it exists: it drives
-    // DemoWorkspace::deviceNames() with DemoWorkspace::DevicePassword against the console's broker.
+    // The demo sends at once: its simulated devices are what a newcomer watches first.
+    if (demo && !window.startSimulation(&error))
+        printError(QStringLiteral("the demo's simulation did not start: %1").arg(error));
     if (screenshots) {
         ScreenshotTour tour(window, parser.value(QStringLiteral("screenshot")), size);
         tour.start();

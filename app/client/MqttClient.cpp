@@ -8,6 +8,7 @@
 #include "mqtt/Topic.h"
 
 #include <QRandomGenerator>
+#include <QTimer>
 #include <QUrl>
 
 #include <algorithm>
@@ -42,23 +43,13 @@ QString packetName(PacketType type)
 
 MqttClient::MqttClient(QObject *parent)
     : QObject(parent)
+    , m_keepAliveDeadline([this] { onKeepAliveTimeout(); })
+    , m_connectDeadline([this] { onConnectTimeout(); })
+    , m_reconnectDeadline([this] { onReconnectDue(); })
 {
     // 0-9a-z and at most 23 characters: what every server must accept (MQTT-3.1.3-5).
     const quint64 random = QRandomGenerator::global()->generate64() & 0xFFFFFFFFFFFFull;
     m_clientId = QStringLiteral("iotcore") + QString::number(random, 36);
-
-    m_keepAliveTimer.setSingleShot(true);
-    connect(&m_keepAliveTimer, &QTimer::timeout, this, &MqttClient::onKeepAliveTimeout);
-    m_connectTimer.setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        endConnection(Ending::Lost, Error::Timeout,
-                      tr("no CONNACK within %1 ms").arg(m_connectTimeout));
-    });
-    m_reconnectTimer.setSingleShot(true);
-    connect(&m_reconnectTimer, &QTimer::timeout, this, [this] {
-        if (m_state == State::Disconnected && m_transportFactory)
-            openTransport();
-    });
 }
 
 MqttClient::~MqttClient()
@@ -133,7 +124,7 @@ void MqttClient::startConnecting(ClientTransportFactory factory)
 
 void MqttClient::openTransport()
 {
-    m_reconnectTimer.stop();
+    m_reconnectDeadline.stop();
     setState(State::Connecting);
     if (m_state != State::Connecting)
         return; // a slot of stateChanged gave up already
@@ -148,8 +139,20 @@ void MqttClient::openTransport()
     m_decoder = PacketDecoder();
     m_connackReceived = false;
     if (m_connectTimeout > 0)
-        m_connectTimer.start(m_connectTimeout);
+        m_connectDeadline.start(m_connectTimeout);
     m_transport->open();
+}
+
+void MqttClient::onConnectTimeout()
+{
+    endConnection(Ending::Lost, Error::Timeout,
+                  tr("no CONNACK within %1 ms").arg(m_connectTimeout));
+}
+
+void MqttClient::onReconnectDue()
+{
+    if (m_state == State::Disconnected && m_transportFactory)
+        openTransport();
 }
 
 void MqttClient::onTransportOpened()
@@ -171,7 +174,7 @@ void MqttClient::onTransportOpened()
 
 void MqttClient::disconnectFromHost()
 {
-    m_reconnectTimer.stop();
+    m_reconnectDeadline.stop();
     if (m_state == State::Disconnected)
         return;
     if (m_connackReceived)
@@ -208,8 +211,8 @@ void MqttClient::endConnection(Ending ending, Error error, const QString &reason
         return;
 
     // First the state, without a signal, so that a slot sees the client as it now is.
-    m_connectTimer.stop();
-    m_keepAliveTimer.stop();
+    m_connectDeadline.stop();
+    m_keepAliveDeadline.stop();
     m_pingOutstanding = false;
     m_connackReceived = false;
     retireTransport(ending == Ending::Graceful);
@@ -244,7 +247,7 @@ void MqttClient::endConnection(Ending ending, Error error, const QString &reason
             delay *= 2;
         delay = std::min(delay, std::max(m_reconnectMaxDelay, m_reconnectMinDelay));
         ++m_reconnectAttempt;
-        m_reconnectTimer.start(delay);
+        m_reconnectDeadline.start(delay);
     }
 
     // Then the signals.
@@ -256,7 +259,7 @@ void MqttClient::endConnection(Ending ending, Error error, const QString &reason
             subscription->setState(state);
     }
     emit disconnected(reason);
-    if (reconnect && m_reconnectTimer.isActive())
+    if (reconnect && m_reconnectDeadline.isActive())
         emit reconnectScheduled(delay);
 }
 
@@ -351,7 +354,7 @@ void MqttClient::handlePacket(Packet &packet)
 
 void MqttClient::handleConnack(const ConnackPacket &connack)
 {
-    m_connectTimer.stop();
+    m_connectDeadline.stop();
     if (connack.returnCode != ConnectReturnCode::Accepted) {
         const int code = int(connack.returnCode);
         const Error error = code >= 1 && code <= 5 ? Error(code) : Error::UnknownError;
@@ -370,7 +373,7 @@ void MqttClient::handleConnack(const ConnackPacket &connack)
     m_sessionPresent = connack.sessionPresent;
     m_reconnectAttempt = 0;
     if (m_keepAlive > 0)
-        m_keepAliveTimer.start(int(m_keepAlive) * 1000);
+        m_keepAliveDeadline.start(int(m_keepAlive) * 1000);
 
     const ClientTransport *transport = m_transport;
     resumeSession();
@@ -538,7 +541,7 @@ void MqttClient::onKeepAliveTimeout()
     const qint64 interval = qint64(m_keepAlive) * 1000;
     const qint64 idle = m_sinceLastWrite.elapsed();
     if (idle < interval) {
-        m_keepAliveTimer.start(int(interval - idle));
+        m_keepAliveDeadline.start(int(interval - idle));
         return;
     }
     requestPing();
@@ -551,7 +554,7 @@ bool MqttClient::requestPing()
     send(EmptyPacket{PacketType::Pingreq});
     m_pingOutstanding = true;
     if (m_keepAlive > 0)
-        m_keepAliveTimer.start(int(m_keepAlive) * 1000); // the deadline for PINGRESP
+        m_keepAliveDeadline.start(int(m_keepAlive) * 1000); // the deadline for PINGRESP
     return true;
 }
 

@@ -128,6 +128,25 @@ bool SimulatedDevice::isStopped() const
     return m_client.state() == MqttClient::State::Disconnected;
 }
 
+void SimulatedDevice::pause()
+{
+    m_paused = true;
+    // A device still waiting for its start keeps that tick: it connects, then waits for resume().
+    if (!m_connectOnTick)
+        m_environment.scheduler->cancel(m_tickTask);
+}
+
+void SimulatedDevice::resume()
+{
+    if (!m_paused)
+        return;
+    m_paused = false;
+    if (!m_running || m_connectOnTick)
+        return;
+    m_cursor.skipMissed(now());
+    m_environment.scheduler->scheduleAt(m_tickTask, m_cursor.dueMs());
+}
+
 void SimulatedDevice::connectNow()
 {
     if (!m_running || m_offline || m_client.state() != MqttClient::State::Disconnected)
@@ -185,6 +204,8 @@ void SimulatedDevice::tick(qint64 dueMs)
         m_connectOnTick = false;
         connectNow();
     }
+    if (m_paused)
+        return; // resume() puts the device back on its schedule
     if (dueMs >= m_cursor.dueMs()) {
         if (isConnected())
             publishEvents(dueMs);
@@ -382,6 +403,15 @@ void SimulatedDevice::abortByFault(const QString &reason)
     m_injectedAbort = m_client.state() != MqttClient::State::Disconnected;
     m_client.abortConnection(reason);
     m_injectedAbort = false;
+}
+
+std::vector<Fault> SimulatedDevice::activeFaults() const
+{
+    std::vector<Fault> kinds;
+    kinds.reserve(m_faults.size());
+    for (const ActiveFault &fault : m_faults)
+        kinds.push_back(fault.event.fault);
+    return kinds;
 }
 
 bool SimulatedDevice::faultActive(Fault kind) const

@@ -64,8 +64,16 @@ public:
     // acknowledged what is in flight.
     void stop();
     bool isStopped() const;
+    // Leaves the schedule: no events until resume(), while the connection, the answers to
+    // commands and the faults carry on (a paused device is a quiet one, not a missing one).
+    void pause();
+    // Back on the schedule from now: what fell due while paused is skipped, not sent in a burst.
+    void resume();
+    bool isPaused() const { return m_paused; }
     // Starts a fault now; it ends by itself after its duration.
     void injectFault(const TimelineEvent &fault);
+    // The faults acting on the device now, in the order they started.
+    std::vector<TimelineEvent::Fault> activeFaults() const;
 
 private:
     struct ActiveFault {
@@ -124,6 +132,7 @@ private:
     qint64 m_batteryDrainSinceMs = 0;
     double m_batteryDrained = 0;
     bool m_running = false;
+    bool m_paused = false;
     bool m_offline = false;     // an offline or reboot fault keeps it disconnected
     bool m_wasConnected = false;
     bool m_stopping = false;

@@ -81,6 +81,44 @@ public:
         });
     }
 
+    void setPaused(bool paused)
+    {
+        QMetaObject::invokeMethod(this, [this, paused] {
+            for (const auto &device : m_devices) {
+                if (paused)
+                    device->pause();
+                else
+                    device->resume();
+            }
+        });
+    }
+
+    // Takes every device's snapshot on this thread and hands them to `answer` on `receiver`'s.
+    void snapshot(QObject *receiver, std::function<void(std::vector<DeviceSnapshot>)> answer)
+    {
+        QMetaObject::invokeMethod(this, [this, receiver, answer = std::move(answer)] {
+            std::vector<DeviceSnapshot> part;
+            part.reserve(m_devices.size());
+            for (const auto &device : m_devices) {
+                const SimulatedDevice::Identity &identity = device->identity();
+                DeviceSnapshot snapshot;
+                snapshot.name = identity.name;
+                snapshot.id = identity.id;
+                snapshot.fleet = device->model().fleet().name;
+                snapshot.index = identity.index;
+                snapshot.connected = device->isConnected();
+                snapshot.sent = device->sent();
+                snapshot.faults = device->activeFaults();
+                snapshot.sensors = device->model().sensorsShared();
+                snapshot.values = device->sensors().values();
+                part.push_back(std::move(snapshot));
+            }
+            // Queued to the receiver: dropped with it if it is gone by then.
+            QMetaObject::invokeMethod(receiver, [answer, part = std::move(part)]() mutable { answer(std::move(part)); },
+                                      Qt::QueuedConnection);
+        });
+    }
+
     void recordLateness()
     {
         QMetaObject::invokeMethod(this, [this] {
@@ -89,19 +127,29 @@ public:
         });
     }
 
-    // Says goodbye from every device, lets the DISCONNECTs leave, then ends the thread.
-    void stop()
+    // Says goodbye from every device, lets the DISCONNECTs leave, then ends the thread (which
+    // emits its finished()). Returns at once.
+    void beginStop()
     {
-        if (!m_thread.isRunning())
+        if (!m_thread.isRunning() || m_stopRequested)
             return;
+        m_stopRequested = true;
         QMetaObject::invokeMethod(this, [this] {
             for (const auto &device : m_devices)
                 device->stop();
             m_goodbye.start();
             finishWhenQuiet();
         });
+    }
+
+    // beginStop(), and returns when the thread has ended.
+    void stop()
+    {
+        beginStop();
         m_thread.wait();
     }
+
+    const QThread &thread() const { return m_thread; }
 
 private:
     // Every device disconnected (its QoS 1 messages acknowledged first), or the patience is up.
@@ -126,6 +174,7 @@ public:
 private:
     const Clock &m_clock;
     QThread m_thread;
+    bool m_stopRequested = false;
     QElapsedTimer m_goodbye;
     ShardStats m_stats;
     DeviceEnvironment m_environment;
@@ -151,8 +200,8 @@ Simulation::Simulation(Scenario scenario, BrokerTarget target, SimulationOptions
     connect(&m_timelineTimer, &QTimer::timeout, this, &Simulation::runTimeline);
     m_endTimer.setSingleShot(true);
     connect(&m_endTimer, &QTimer::timeout, this, [this] {
-        stop();
-        emit finished();
+        m_endReached = true;
+        requestStop();
     });
 }
 
@@ -181,8 +230,12 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario &scenario, const b
         threads = int(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
     Simulation *self = simulation.get();
     auto report = [self](const QString &device, const QString &problem) { self->reportProblem(device, problem); };
-    for (int t = 0; t < threads; ++t)
-        simulation->m_shards.push_back(std::make_unique<SimulationShard>(runClock(), simulation->m_target, report));
+    for (int t = 0; t < threads; ++t) {
+        auto shard = std::make_unique<SimulationShard>(runClock(), simulation->m_target, report);
+        // Emitted on the shard's thread as it ends: queued to this one.
+        connect(&shard->thread(), &QThread::finished, self, &Simulation::shardStopped);
+        simulation->m_shards.push_back(std::move(shard));
+    }
 
     // Every device of the scenario has a number across fleets; this slice takes its share.
     const int connectRate = std::max(options.connectRate, 1);
@@ -274,28 +327,136 @@ void Simulation::stop()
 {
     if (!m_running)
         return;
-    m_elapsedAtStop = m_clock.elapsed();
+    if (!m_stopping)
+        beginStop();
+    for (const auto &shard : m_shards)
+        shard->stop();
+    endStop();
+}
+
+void Simulation::requestStop()
+{
+    if (!m_running || m_stopping)
+        return;
+    beginStop();
+    m_shardsStopping = int(m_shards.size());
+    for (const auto &shard : m_shards)
+        shard->beginStop();
+}
+
+void Simulation::beginStop()
+{
+    m_stopping = true;
+    m_elapsedAtStop = elapsedMs();
+    m_pausedSinceMs = -1;
+    m_pausedTotalMs = 0;
+    m_endRemainingMs = -1;
+    // An answer still on its way describes devices that are going: it is not delivered.
+    ++m_snapshotGeneration;
+    m_snapshotPartsDue = 0;
+    m_snapshot.clear();
     m_timelineTimer.stop();
     m_endTimer.stop();
     // How the run stood at its end: the devices and connections before they say goodbye, the
     // counters after (acknowledgements still arrive while the devices disconnect).
-    const SimulationStats before = liveStats();
-    for (const auto &shard : m_shards)
-        shard->stop();
+    m_atStop = liveStats();
+}
+
+void Simulation::endStop()
+{
     m_running = false;
+    m_stopping = false;
+    m_shardsStopping = 0;
     m_final = liveStats();
-    m_final.devices = before.devices;
-    m_final.connected = before.connected;
+    m_final.devices = m_atStop.devices;
+    m_final.connected = m_atStop.connected;
+}
+
+void Simulation::shardStopped()
+{
+    // Only a requestStop() counts its shards; stop() has waited for them itself.
+    if (!m_stopping || m_shardsStopping == 0 || --m_shardsStopping > 0)
+        return;
+    for (const auto &shard : m_shards)
+        shard->stop(); // each has emitted finished(): this only joins the thread
+    endStop();
+    emit stopped();
+    if (std::exchange(m_endReached, false))
+        emit finished();
 }
 
 qint64 Simulation::elapsedMs() const
 {
-    return m_running ? m_clock.elapsed() : std::max<qint64>(m_elapsedAtStop, 0);
+    if (!m_running || m_stopping)
+        return std::max<qint64>(m_elapsedAtStop, 0);
+    const qint64 now = isPaused() ? m_pausedSinceMs : m_clock.elapsed();
+    return now - m_pausedTotalMs;
+}
+
+void Simulation::pause()
+{
+    if (!m_running || m_stopping || isPaused())
+        return;
+    m_pausedSinceMs = m_clock.elapsed();
+    m_timelineTimer.stop();
+    m_endRemainingMs = m_endTimer.isActive() ? m_endTimer.remainingTime() : -1;
+    m_endTimer.stop();
+    for (const auto &shard : m_shards)
+        shard->setPaused(true);
+    emit pausedChanged(true);
+}
+
+void Simulation::resume()
+{
+    if (!m_running || m_stopping || !isPaused())
+        return;
+    m_pausedTotalMs += m_clock.elapsed() - m_pausedSinceMs;
+    m_pausedSinceMs = -1;
+    for (const auto &shard : m_shards)
+        shard->setPaused(false);
+    runTimeline();
+    if (m_endRemainingMs >= 0)
+        m_endTimer.start(std::chrono::milliseconds(m_endRemainingMs));
+    m_endRemainingMs = -1;
+    emit pausedChanged(false);
+}
+
+bool Simulation::requestSnapshot()
+{
+    if (!m_running || m_stopping)
+        return false;
+    if (m_snapshotPartsDue > 0)
+        return true;
+    m_snapshotPartsDue = int(m_shards.size());
+    const quint64 generation = ++m_snapshotGeneration;
+    for (const auto &shard : m_shards)
+        shard->snapshot(this, [this, generation](std::vector<DeviceSnapshot> part) {
+            takeSnapshotPart(generation, std::move(part));
+        });
+    return true;
+}
+
+void Simulation::takeSnapshotPart(quint64 generation, std::vector<DeviceSnapshot> part)
+{
+    if (generation != m_snapshotGeneration || m_snapshotPartsDue == 0)
+        return;
+    std::move(part.begin(), part.end(), std::back_inserter(m_snapshot));
+    if (--m_snapshotPartsDue > 0)
+        return;
+    QHash<QString, int> fleetOrder;
+    for (std::size_t f = 0; f < m_scenario.fleets.size(); ++f)
+        fleetOrder.insert(m_scenario.fleets[f].name, int(f));
+    std::sort(m_snapshot.begin(), m_snapshot.end(), [&fleetOrder](const DeviceSnapshot &a, const DeviceSnapshot &b) {
+        const int fleetA = fleetOrder.value(a.fleet);
+        const int fleetB = fleetOrder.value(b.fleet);
+        return fleetA != fleetB ? fleetA < fleetB : a.index < b.index;
+    });
+    emit snapshotReady(std::exchange(m_snapshot, {}));
 }
 
 void Simulation::runTimeline()
 {
-    const qint64 now = m_clock.elapsed();
+    const qint64 now = elapsedMs();
     while (m_nextEvent < m_scenario.timeline.size() && m_scenario.timeline[m_nextEvent].atMs <= now) {
         const TimelineEvent &event = m_scenario.timeline[m_nextEvent];
         const int eventNumber = int(m_nextEvent);
@@ -305,7 +466,7 @@ void Simulation::runTimeline()
                 return picks(event, eventNumber, name);
             });
     }
-    if (m_nextEvent < m_scenario.timeline.size())
+    if (!isPaused() && m_nextEvent < m_scenario.timeline.size())
         m_timelineTimer.start(std::chrono::milliseconds(m_scenario.timeline[m_nextEvent].atMs - now));
 }
 

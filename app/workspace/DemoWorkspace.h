@@ -23,8 +23,9 @@ struct DemoWorkspace {
     static QString defaultPath();
 
     // Adds the demo registry and its devices to the workspace at `path` unless it already has a
-    // registry named "demo" (then it is left as it is, with whatever the user changed). One line
-    // in `error`.
+    // registry named "demo" (then it is left as it is, with whatever the user changed), and the
+    // demo's simulation (each demo device and a block of flats with thermostats, provisioned in
+    // the demo registry) when the workspace has no fleets yet. One line in `error`.
     static bool ensure(const QString &path, QString *error);
 };
 

@@ -36,6 +36,10 @@ struct ListenerInfo {
     std::string scheme; // "mqtt", "mqtts", "ws", "wss"
     Mode mode = Mode::Open;
     std::shared_ptr<Authenticator> authenticator; // null: open mode
+    // IoT Core mode, in-process listeners only (BrokerServer::addInProcessAssertedListener): the
+    // process vouches for its clients, so a CONNECT's username is the identity and no password
+    // or certificate is asked for (Authenticator::Request::identityAsserted).
+    bool identityAsserted = false;
 };
 
 } // namespace iotcore::broker

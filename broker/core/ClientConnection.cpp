@@ -164,6 +164,7 @@ void ClientConnection::handleConnect(ConnectPacket &connect)
     if (certificate)
         request.certificate = *certificate;
     request.address = m_address;
+    request.identityAsserted = m_listener->identityAsserted;
     m_state = State::Authenticating;
     std::weak_ptr<int> alive = m_lifetime;
     m_listener->authenticator->authenticate(

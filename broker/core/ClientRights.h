@@ -127,6 +127,9 @@ public:
         std::optional<std::string> password;
         std::optional<PeerCertificate> certificate;
         std::string address;
+        // The listener vouches for the username (ListenerInfo::identityAsserted): it names the
+        // identity, and neither password nor certificate is checked.
+        bool identityAsserted = false;
     };
     struct Verdict {
         ConnectReturnCode code = ConnectReturnCode::NotAuthorized;

@@ -346,6 +346,20 @@ void IotAuthenticator::authenticate(Request request, std::function<void(Verdict)
         m_post([done, shared] { done(std::move(*shared)); });
     };
 
+    // An in-process listener of this process vouches for the username (the console acting as an
+    // entity whose password it never sees): the entity's rights as after a password, and the
+    // same refusals for an unknown id or a disabled registry.
+    if (request.identityAsserted) {
+        const std::string username = request.username.value_or("");
+        if (const std::optional<EntityRef> entity = m_catalog->entity(username)) {
+            answer(decide(request, *entity, "asserted"));
+            return;
+        }
+        Verdict refused;
+        refused.reason = "unknown username \"" + username + "\"";
+        answer(std::move(refused));
+        return;
+    }
     // Password wins over certificate (IOT_CORE.md, "Connecting").
     if (request.password) {
         Verdict refused;

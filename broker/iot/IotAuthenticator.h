@@ -4,7 +4,9 @@
 // device, registry or broker id) with one of its passwords, or a client certificate matched by
 // fingerprint; the password wins over the certificate; a disabled registry refuses its devices.
 // Password hashes are checked on worker threads, off the broker's thread, and a verified
-// password is remembered (VerifiedCredentialCache) so that reconnects are cheap.
+// password is remembered (VerifiedCredentialCache) so that reconnects are cheap. On a listener
+// that asserts identities (BrokerServer::addInProcessAssertedListener) the username alone names
+// the entity.
 //
 // The catalog is an immutable snapshot replaced by setCatalog() when the workspace changes;
 // clients already connected see the new one at once (a new device is readable by its registry's

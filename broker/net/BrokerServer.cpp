@@ -125,6 +125,17 @@ bool BrokerServer::addListener(const ListenerSpec &spec, std::string *error)
 bool BrokerServer::addInProcessListener(const std::string &name, ListenerInfo::Mode mode,
                                         std::string *error)
 {
+    return addInProcess(name, mode, false, error);
+}
+
+bool BrokerServer::addInProcessAssertedListener(const std::string &name, std::string *error)
+{
+    return addInProcess(name, ListenerInfo::Mode::IotCore, true, error);
+}
+
+bool BrokerServer::addInProcess(const std::string &name, ListenerInfo::Mode mode,
+                                bool identityAsserted, std::string *error)
+{
     if (inProcessListener(name)) {
         *error = "listener " + name + ": an in-process listener of that name exists";
         return false;
@@ -133,6 +144,7 @@ bool BrokerServer::addInProcessListener(const std::string &name, ListenerInfo::M
     if (!info)
         return false;
     info->scheme = "inproc";
+    info->identityAsserted = identityAsserted;
     m_inProcess.push_back({std::make_shared<InProcessListener>(name), std::move(info)});
     return true;
 }

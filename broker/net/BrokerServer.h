@@ -75,6 +75,14 @@ public:
     // has no authenticator.
     bool addInProcessListener(const std::string &name, ListenerInfo::Mode mode,
                               std::string *error);
+    // Before start(): an IoT Core in-process listener on which this process vouches for who its
+    // clients are: a CONNECT's username (a device, registry or broker id) is the identity, with
+    // no password or certificate, and the authenticator gives it exactly that entity's rights
+    // (an unknown id or a disabled registry is refused, CONNACK 5). The console acts as any
+    // identity this way while the workspace holds only password hashes. Only code in this
+    // process reaches an in-process listener; socket listeners cannot be made to assert.
+    // Returns false with `error` set (one line) as addInProcessListener does.
+    bool addInProcessAssertedListener(const std::string &name, std::string *error);
     // The in-process listener called `name`, or null; from any thread once the server started.
     // Clients may keep it after the server is gone: it then refuses them ("broker stopped").
     std::shared_ptr<InProcessListener> inProcessListener(const std::string &name) const;
@@ -93,6 +101,9 @@ public:
 private:
     struct ListenerEntry;
     struct InProcessEntry;
+
+    bool addInProcess(const std::string &name, ListenerInfo::Mode mode, bool identityAsserted,
+                      std::string *error);
 
     Log &m_log;
     BrokerPersistence *m_persistence;

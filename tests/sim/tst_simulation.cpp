@@ -16,7 +16,9 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -80,6 +82,10 @@ private slots:
     void refusedCredentialsAreReportedAndOthersRun();
     void unreachableBrokerIsReportedPerDevice();
     void mosquittoReceivesEveryMessage();
+    void pausedDevicesStayConnectedAndQuiet();
+    void resumeContinuesOnScheduleWithoutABurst();
+    void snapshotShowsEveryDeviceWithItsState();
+    void requestStopEndsTheRunWithoutWaiting();
 
 private:
     // Provisions `fleets` into a fresh workspace (plus a registry password) and starts the
@@ -434,6 +440,188 @@ void tst_Simulation::mosquittoReceivesEveryMessage()
     QVERIFY(stats.published >= 30 * 5);
     QCOMPARE(stats.acknowledged, stats.published);
     QTRY_COMPARE(quint64(inbox.count(QStringLiteral("devices/m-"))), stats.published);
+}
+
+void tst_Simulation::pausedDevicesStayConnectedAndQuiet()
+{
+    Scenario scenario;
+    Fleet fleet = fleetOf(QStringLiteral("t"), 10, 1, R"({"period": "100ms"})");
+    fleet.behaviours.stateOnConnect = false; // so that every message counted is an event
+    scenario.fleets = {fleet};
+    TimelineEvent offline;
+    offline.atMs = 500;
+    offline.fleet = QStringLiteral("t");
+    offline.fault = TimelineEvent::Fault::Offline;
+    scenario.timeline = {offline};
+    startEmbedded(scenario);
+    auto run = simulation(scenario);
+    QVERIFY(run);
+    QSignalSpy pausedChanged(run.get(), &Simulation::pausedChanged);
+    QElapsedTimer wallClock;
+    wallClock.start();
+    run->start();
+    run->pause();
+    QVERIFY(run->isPaused());
+    QCOMPARE(pausedChanged.size(), 1);
+    QCOMPARE(pausedChanged.at(0).at(0).toBool(), true);
+
+    // Paused from the start: the devices connect, then say nothing, and the timeline waits.
+    QTRY_COMPARE_WITH_TIMEOUT(run->stats().connected, quint64(10), 10'000);
+    const qint64 pausedAt = run->elapsedMs();
+    QTest::qWait(1500); // fifteen periods, and past the fault's time had the run gone on
+    QCOMPARE(run->stats().published, quint64(0));
+    QCOMPARE(run->stats().faults, quint64(0));
+    QCOMPARE(run->stats().connected, quint64(10));
+    QCOMPARE(run->stats().disconnects, quint64(0));
+    QCOMPARE(run->elapsedMs(), pausedAt);
+
+    run->resume();
+    QVERIFY(!run->isPaused());
+    QCOMPARE(pausedChanged.size(), 2);
+    QCOMPARE(pausedChanged.at(1).at(0).toBool(), false);
+    QTRY_VERIFY_WITH_TIMEOUT(run->stats().published > 0, 5000);
+    // The fault comes 0.5 s of scenario time after the start: the pause did not count.
+    QTRY_COMPARE_WITH_TIMEOUT(run->stats().faults, quint64(10), 5000);
+    QVERIFY(run->elapsedMs() >= offline.atMs);
+    QVERIFY2(run->elapsedMs() <= wallClock.elapsed() - 1500,
+             qPrintable(QStringLiteral("%1 of %2").arg(run->elapsedMs()).arg(wallClock.elapsed())));
+    run->stop();
+}
+
+void tst_Simulation::resumeContinuesOnScheduleWithoutABurst()
+{
+    constexpr int Devices = 10;
+    constexpr qint64 PeriodMs = 100;
+    Scenario scenario;
+    Fleet fleet = fleetOf(QStringLiteral("t"), Devices, 0, R"({"period": "100ms"})");
+    fleet.behaviours.stateOnConnect = false;
+    scenario.fleets = {fleet};
+    startEmbedded(scenario);
+    auto run = simulation(scenario);
+    QVERIFY(run);
+    run->start();
+    QTRY_COMPARE_WITH_TIMEOUT(run->stats().connected, quint64(Devices), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(run->stats().published >= 2 * Devices, 5000);
+
+    run->pause();
+    // A snapshot is answered after every shard has paused its devices (the requests queue up).
+    int answers = 0;
+    connect(run.get(), &Simulation::snapshotReady, this, [&answers] { ++answers; });
+    QVERIFY(run->requestSnapshot());
+    QTRY_COMPARE(answers, 1);
+    const quint64 before = run->stats().published;
+    QTest::qWait(2000); // twenty periods: 200 messages that a device catching up would send
+    QCOMPARE(run->stats().published, before);
+    QCOMPARE(run->stats().connected, quint64(Devices));
+
+    QElapsedTimer sinceResume;
+    sinceResume.start();
+    run->resume();
+    QTRY_VERIFY_WITH_TIMEOUT(run->stats().published > before, 5000);
+    QTest::qWait(500);
+    const qint64 elapsed = sinceResume.elapsed();
+    const quint64 sent = run->stats().published - before;
+    // On schedule from the resume: about one message per device and period, and some at least.
+    const quint64 onSchedule = quint64(Devices * (elapsed / PeriodMs + 2));
+    QVERIFY2(sent <= onSchedule, qPrintable(QStringLiteral("%1 messages in %2 ms").arg(sent).arg(elapsed)));
+    QVERIFY2(sent >= quint64(2 * Devices), qPrintable(QStringLiteral("%1 messages in %2 ms").arg(sent).arg(elapsed)));
+    run->stop();
+}
+
+void tst_Simulation::snapshotShowsEveryDeviceWithItsState()
+{
+    Scenario scenario;
+    Fleet meters = fleetOf(QStringLiteral("m"), 2, 1, R"({"period": "100ms"})");
+    meters.templateName = QStringLiteral("energy-meter");
+    scenario.fleets = {fleetOf(QStringLiteral("t"), 3, 1, R"({"period": "100ms"})"), meters};
+    startEmbedded(scenario);
+    SimulationOptions options;
+    options.threads = 2; // the answer is gathered from both shards
+    auto run = simulation(scenario, options);
+    QVERIFY(run);
+    QVERIFY(!run->requestSnapshot()); // nothing runs yet
+
+    std::vector<DeviceSnapshot> devices;
+    int answers = 0;
+    connect(run.get(), &Simulation::snapshotReady, this, [&](const std::vector<DeviceSnapshot> &snapshot) {
+        devices = snapshot;
+        ++answers;
+    });
+    run->start();
+    QTRY_COMPARE_WITH_TIMEOUT(run->stats().connected, quint64(5), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(run->stats().published >= 20, 5000);
+    TimelineEvent offline;
+    offline.fleet = QStringLiteral("t");
+    offline.devices = {QStringLiteral("t-2")};
+    offline.fault = TimelineEvent::Fault::Offline;
+    run->injectFault(offline);
+    QTRY_COMPARE_WITH_TIMEOUT(run->stats().connected, quint64(4), 5000);
+
+    QVERIFY(run->requestSnapshot());
+    QVERIFY(run->requestSnapshot()); // served by the answer already on its way
+    QTRY_COMPARE(answers, 1);
+    QTest::qWait(100);
+    QCOMPARE(answers, 1);
+
+    const QStringList order{QStringLiteral("t-1"), QStringLiteral("t-2"), QStringLiteral("t-3"),
+                            QStringLiteral("m-1"), QStringLiteral("m-2")};
+    QCOMPARE(int(devices.size()), order.size());
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        const DeviceSnapshot &device = devices[i];
+        QCOMPARE(device.name, order.at(int(i)));
+        QCOMPARE(device.fleet, device.name.left(1));
+        QCOMPARE(device.index, device.name.mid(2).toInt() - 1);
+        QCOMPARE(device.id.toStdString(), m_workspace->catalog().deviceByName(m_registryId, device.name.toStdString())->id);
+        const bool down = device.name == QLatin1String("t-2");
+        QCOMPARE(device.connected, !down);
+        QCOMPARE(device.faults, down ? std::vector{TimelineEvent::Fault::Offline} : std::vector<TimelineEvent::Fault>{});
+        if (!down)
+            QVERIFY(device.sent > 0);
+        QVERIFY(device.sensors);
+        QCOMPARE(int(device.values.size()), device.sensors->size());
+    }
+    // The values are the device's last sample, named by its fleet's sensors.
+    const DeviceSnapshot &meter = devices[3];
+    const int voltage = meter.sensors->indexOf(u"voltage");
+    QVERIFY(voltage >= 0);
+    QVERIFY(std::abs(std::get<double>(meter.values[std::size_t(voltage)]) - 230) < 15);
+    QVERIFY(devices[0].sensors->indexOf(u"temperature") >= 0);
+
+    run->stop();
+    QVERIFY(!run->requestSnapshot());
+}
+
+void tst_Simulation::requestStopEndsTheRunWithoutWaiting()
+{
+    Scenario scenario;
+    scenario.fleets = {fleetOf(QStringLiteral("t"), 6, 1, R"({"period": "100ms"})")};
+    startEmbedded(scenario);
+    SimulationOptions options;
+    options.threads = 2;
+    auto run = simulation(scenario, options);
+    QVERIFY(run);
+    QSignalSpy stopped(run.get(), &Simulation::stopped);
+    QSignalSpy finished(run.get(), &Simulation::finished);
+    run->start();
+    QTRY_COMPARE_WITH_TIMEOUT(run->stats().connected, quint64(6), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(run->stats().published >= 12, 5000);
+
+    run->requestStop();
+    // Returns before the devices are gone; the run takes no more requests meanwhile.
+    QVERIFY(run->isRunning());
+    QVERIFY(run->isStopping());
+    QVERIFY(!run->requestSnapshot());
+    const qint64 elapsedAtStop = run->elapsedMs();
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, 10'000);
+    QVERIFY(!run->isRunning());
+    QVERIFY(!run->isStopping());
+    QCOMPARE(finished.size(), 0); // stopped by hand, not by the scenario's end
+    QCOMPARE(run->elapsedMs(), elapsedAtStop);
+    // Every device said goodbye after its QoS 1 messages were acknowledged.
+    const SimulationStats stats = run->stats();
+    QCOMPARE(stats.connected, quint64(6));
+    QCOMPARE(stats.acknowledged, stats.published);
+    QCOMPARE(stats.disconnects, quint64(0));
 }
 
 QTEST_GUILESS_MAIN(tst_Simulation)

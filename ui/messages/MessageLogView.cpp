@@ -124,12 +124,13 @@ MessageLogView::MessageLogView(MessageStore &store, QWidget *parent)
     m_table->addAction(copyAction);
     connect(copyAction, &QAction::triggered, this, &MessageLogView::copySelection);
 
-    auto *splitter = new QSplitter(Qt::Vertical, this);
+    // Side by side: the log is wide and short in its dock, and rows are what people watch.
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_table);
     splitter->addWidget(m_detail);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setSizes({600, 400});
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({900, 450});
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);

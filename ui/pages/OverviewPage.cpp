@@ -79,6 +79,9 @@ OverviewPage::OverviewPage(const app::Workspace &workspace, const app::EmbeddedB
     view->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Every listener stays in sight when the window is short: the shell examples give way.
+    view->setMinimumHeight(view->horizontalHeader()->sizeHint().height()
+                           + 3 * view->verticalHeader()->defaultSectionSize() + 2 * view->frameWidth());
     listenersLayout->addWidget(view);
     layout->addWidget(listenersBox);
 

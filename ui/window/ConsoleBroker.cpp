@@ -61,6 +61,13 @@ ConsoleBroker ConsoleBroker::start(const QString &workspacePath, Log &log, QStri
                                 .arg(QCoreApplication::translate("ConsoleBroker", preferred.what))
                                 .arg(taken));
     }
+    // The simulator's devices (and the console itself) reach the broker without sockets.
+    std::string reason;
+    if (!broker->server().addInProcessListener(InProcessIotCore, ListenerInfo::Mode::IotCore, &reason)
+        || !broker->server().addInProcessListener(InProcessOpen, ListenerInfo::Mode::Open, &reason)) {
+        *error = QString::fromStdString(reason);
+        return result;
+    }
     if (!broker->start(error))
         return result;
     result.broker = std::move(broker);

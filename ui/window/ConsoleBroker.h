@@ -19,6 +19,11 @@ class Log;
 namespace iotcore::ui {
 
 struct ConsoleBroker {
+    // The in-process listeners (BrokerServer::addInProcessListener) of the console's broker:
+    // IoT Core identities, and open mode for anonymous clients.
+    static constexpr const char *InProcessIotCore = "console";
+    static constexpr const char *InProcessOpen = "console-open";
+
     std::unique_ptr<app::EmbeddedBroker> broker;
     QStringList notes; // "port 1883 is in use: the IoT Core listener took 43211"
 

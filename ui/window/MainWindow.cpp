@@ -3,6 +3,10 @@
 #include "BrokerStatusBar.h"
 #include "RecentWorkspaces.h"
 
+#include "messages/BrokerEventFeed.h"
+#include "messages/MessageLogView.h"
+#include "messages/MessageStore.h"
+#include "messages/TopicTreeView.h"
 #include "pages/EntityPage.h"
 #include "pages/OverviewPage.h"
 #include "wizards/BundleExport.h"
@@ -14,6 +18,9 @@
 #include "workspace/EntityIcons.h"
 #include "workspace/Workspace.h"
 #include "workspace/WorkspaceTreeModel.h"
+#include "client/InProcessClientTransport.h"
+#include "sim/ScenarioStore.h"
+#include "sim/Simulation.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -94,10 +101,7 @@ MainWindow::MainWindow(Session session, QWidget *parent)
             m_tabs->widget(index)->deleteLater();
     });
     buildTree();
-    // The message log and the topic tree (ui/messages, the iotcore_ui_messages library) dock
-    // here: addDockWidget(Qt::BottomDockWidgetArea, …) for the log and the right area for the
-    // topic tree, each with an objectName so that saveState() restores them; startBroker() is
-    // where they get the new broker's event tap (m_broker.broker->server().tap()).
+    buildMessageDocks();
     buildMenus();
     resize(1280, 800);
     if (m_session == Session::Remembered) {
@@ -109,9 +113,84 @@ MainWindow::MainWindow(Session session, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // Pages refer to the editor and the broker: they go first.
+    // The simulated devices and the feed use the broker, and pages refer to the editor and the
+    // broker: they go first.
+    stopSimulation();
+    m_feed.reset();
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
+}
+
+void MainWindow::buildMessageDocks()
+{
+    m_messages = std::make_unique<MessageStore>();
+    m_messageLog = new MessageLogView(*m_messages);
+    m_logDock = new QDockWidget(tr("Message log"), this);
+    m_logDock->setObjectName(QStringLiteral("messageLogDock"));
+    m_logDock->setWidget(m_messageLog);
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+
+    // $devices/<id>/… grouped under the registry's and the device's names.
+    auto lookup = [this](const QString &id) -> std::optional<TopicOwnerNames> {
+        if (!m_workspace)
+            return std::nullopt;
+        const broker::Catalog &catalog = m_workspace->catalog();
+        const std::string entityId = id.toStdString();
+        if (const broker::Device *device = catalog.device(entityId)) {
+            const broker::Registry *registry = catalog.registry(device->registryId);
+            return TopicOwnerNames{registry ? QString::fromStdString(registry->name) : QString(),
+                                   QString::fromStdString(device->name)};
+        }
+        if (const broker::Registry *registry = catalog.registry(entityId))
+            return TopicOwnerNames{QString::fromStdString(registry->name), {}};
+        return std::nullopt;
+    };
+    m_topicTree = new TopicTreeView(*m_messages, lookup);
+    m_topicDock = new QDockWidget(tr("Topics"), this);
+    m_topicDock->setObjectName(QStringLiteral("topicTreeDock"));
+    m_topicDock->setWidget(m_topicTree);
+    // Both want width more than height: they share the bottom, the log in front.
+    addDockWidget(Qt::BottomDockWidgetArea, m_topicDock);
+    tabifyDockWidget(m_logDock, m_topicDock);
+    m_logDock->raise();
+    resizeDocks({m_logDock}, {380}, Qt::Vertical);
+}
+
+bool MainWindow::startSimulation(QString *error)
+{
+    stopSimulation();
+    if (!m_workspace || !m_broker.broker) {
+        *error = tr("the broker is not running");
+        return false;
+    }
+    std::unique_ptr<sim::ScenarioStore> store = sim::ScenarioStore::open(m_workspace->path(), false, error);
+    std::optional<sim::Scenario> scenario = store ? store->load(error) : std::nullopt;
+    if (!scenario)
+        return false;
+    if (scenario->fleets.empty()) {
+        *error = tr("the workspace has no fleets to simulate");
+        return false;
+    }
+    broker::BrokerServer &server = m_broker.broker->server();
+    sim::SimulationOptions options;
+    options.sensorOptions.baseDirectory = QFileInfo(m_workspace->path()).absolutePath();
+    m_simulation = sim::Simulation::create(
+        *scenario, m_workspace->catalog(),
+        sim::BrokerTarget::inProcess(app::inProcessTransportFactory(server, QLatin1String(ConsoleBroker::InProcessIotCore)),
+                                     app::inProcessTransportFactory(server, QLatin1String(ConsoleBroker::InProcessOpen)),
+                                     tr("the console's broker")),
+        options, error);
+    if (!m_simulation)
+        return false;
+    m_simulation->start();
+    return true;
+}
+
+void MainWindow::stopSimulation()
+{
+    if (m_simulation)
+        m_simulation->stop();
+    m_simulation.reset();
 }
 
 void MainWindow::buildTree()
@@ -187,6 +266,8 @@ void MainWindow::buildMenus()
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(m_treeDock->toggleViewAction());
+    m_viewMenu->addAction(m_logDock->toggleViewAction());
+    m_viewMenu->addAction(m_topicDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About IoT Core Studio"), this, &MainWindow::about);
@@ -238,9 +319,14 @@ void MainWindow::startBroker()
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
     m_overview = nullptr;
+    stopSimulation();
+    m_feed.reset();
     m_broker = {};
+    m_messages->clear();
     QString error;
     m_broker = ConsoleBroker::start(m_workspace->path(), m_log, &error);
+    if (m_broker.broker)
+        m_feed = std::make_unique<BrokerEventFeed>(m_broker.broker->server().tap(), *m_messages);
     m_status->setBroker(m_broker.broker.get(), m_broker.broker ? m_broker.notes : QStringList{error});
     showWorkspace();
 }

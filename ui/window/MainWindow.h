@@ -24,10 +24,17 @@ class QUndoGroup;
 namespace iotcore::app {
 class Workspace;
 }
+namespace iotcore::sim {
+class Simulation;
+}
 
 namespace iotcore::ui {
 
+class BrokerEventFeed;
 class BrokerStatusBar;
+class MessageLogView;
+class MessageStore;
+class TopicTreeView;
 class CatalogEditor;
 class EntityPage;
 class EntityWizard;
@@ -58,6 +65,17 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     BrokerStatusBar *brokerStatus() const { return m_status; }
     OverviewPage *overviewPage() const { return m_overview; }
+    // Every message the broker routes, with what became of it for each receiver; the log and
+    // the topic tree docks show it.
+    MessageStore *messageStore() const { return m_messages.get(); }
+    MessageLogView *messageLog() const { return m_messageLog; }
+    TopicTreeView *topicTree() const { return m_topicTree; }
+
+    // Runs the workspace's scenario (its fleets of simulated devices) against the console's
+    // broker, in process. False with one line in `error` (no fleets, a fleet that cannot run).
+    bool startSimulation(QString *error);
+    void stopSimulation();
+    sim::Simulation *simulation() const { return m_simulation.get(); }
 
     // The entity's tab, opened if needed and made current.
     EntityPage *openEntityPage(const broker::EntityRef &entity);
@@ -73,6 +91,7 @@ protected:
 private:
     void buildMenus();
     void buildTree();
+    void buildMessageDocks();
     void startBroker();
     void showWorkspace();
     void updateTitle();
@@ -99,6 +118,13 @@ private:
     std::unique_ptr<app::Workspace> m_workspace;
     std::unique_ptr<CatalogEditor> m_editor;
     ConsoleBroker m_broker;
+    std::unique_ptr<MessageStore> m_messages;
+    std::unique_ptr<BrokerEventFeed> m_feed; // from m_broker's tap into m_messages
+    std::unique_ptr<sim::Simulation> m_simulation;
+    MessageLogView *m_messageLog = nullptr;
+    TopicTreeView *m_topicTree = nullptr;
+    QDockWidget *m_logDock = nullptr;
+    QDockWidget *m_topicDock = nullptr;
     WorkspaceTreeModel *m_treeModel;
     QTreeView *m_tree;
     QDockWidget *m_treeDock;
