@@ -17,7 +17,7 @@
 set -Eeuo pipefail
 
 # What `run` starts when given no arguments: the registry console on the demo workspace (a
-# registry "demo" with a few devices), served on 127.0.0.1:1883 (IoT Core), 8883 (IoT Core over
+# registry "demo" with a few devices and a simulated fleet sending), served on 127.0.0.1:1883 (IoT Core), 8883 (IoT Core over
 # TLS) and 1884 (open mode); a port in use is replaced by a free one, shown in the status bar.
 DEFAULT_RUN_ARGS=(--demo)
 
@@ -142,10 +142,6 @@ release_build() {
 
 # --- commands -----------------------------------------------------------------------------------
 
-port_in_use() {
-    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
-
 cmd_run() {
     install_packages "${BUILD_PACKAGES[@]}"
     release_build
@@ -154,14 +150,11 @@ cmd_run() {
     [[ -x $exe ]] || die "$exe was not built"
     if [[ ${#args[@]} -eq 0 ]]; then
         args=("${DEFAULT_RUN_ARGS[@]}")
-        local port
-        for port in 1883 8080; do
-            if port_in_use 127.0.0.1 "$port"; then
-                die "port $port on 127.0.0.1 is already in use (a system mosquitto? sudo systemctl stop mosquitto). Or choose other ports: installer/dev-setup.sh run serve --open-mqtt 127.0.0.1:1884 --open-ws 127.0.0.1:8081"
-            fi
-        done
-        step "Starting the broker: MQTT on 127.0.0.1:1883, MQTT over WebSocket on 127.0.0.1:8080 (Ctrl+C stops it)"
-        info "try: mosquitto_sub -h 127.0.0.1 -t '#' -v   and   mosquitto_pub -h 127.0.0.1 -t hello -m world"
+        if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
+            die "no display to open the console on (DISPLAY and WAYLAND_DISPLAY are unset). Headless, run the broker and the simulator instead: installer/dev-setup.sh run serve --open-mqtt 127.0.0.1:1883"
+        fi
+        step "Starting the console on the demo workspace (a registry, its devices and a simulated fleet sending)"
+        info "the embedded broker listens on 127.0.0.1:1883 (IoT Core), 8883 (IoT Core over TLS) and 1884 (open mode)"
     else
         step "Starting iotcore-studio ${args[*]}"
     fi
