@@ -3,6 +3,8 @@
 #include "Cli.h"
 #include "http/IotDataApi.h"
 #include "observe/Log.h"
+#include "sim/EmbeddedTarget.h"
+#include "workspace/CatalogWorkspace.h"
 #include "workspace/EmbeddedBroker.h"
 
 #include <QCommandLineParser>
@@ -110,11 +112,12 @@ int runServe(const QStringList &arguments)
     parser.addOption({QStringLiteral("log-level"),
                       QStringLiteral("debug, info (default), warning or error."),
                       QStringLiteral("LEVEL"), QStringLiteral("info")});
-    parser.addOption({QStringLiteral("message-rate-limit"),
-                      QStringLiteral("IoT Core listeners: past 1 message/s per device or 50 per "
-                                     "broker, warn (default: counted and logged), drop (logged, "
-                                     "acknowledged, not routed) or off."),
+    parser.addOption({QStringLiteral("message-rate-limit"), messageRateLimitHelp(),
                       QStringLiteral("MODE"), QStringLiteral("warn")});
+    parser.addOption({QStringLiteral("simulate"),
+                      QStringLiteral("Also run the workspace's scenario (its fleets of simulated "
+                                     "devices, see sim --help) in this process, against this "
+                                     "broker. Needs -w.")});
     parser.addOption({QStringLiteral("strict-takeover"),
                       QStringLiteral("IoT Core listeners: a second connection with a client id in "
                                      "use takes the first over, as MQTT 3.1.1 says. By default "
@@ -158,15 +161,9 @@ int runServe(const QStringList &arguments)
         || !parseCount(parser, QStringLiteral("max-queued"), &config.maxQueuedMessages)
         || !parseCount(parser, QStringLiteral("max-packet-size"), &config.maxPacketSize))
         return ExitUsage;
-    const QString rateMode = parser.value(QStringLiteral("message-rate-limit"));
-    const IotAuthenticator::RateLimit rateLimit = rateMode == QLatin1String("off")
-        ? IotAuthenticator::RateLimit::Off
-        : rateMode == QLatin1String("drop") ? IotAuthenticator::RateLimit::Drop
-                                            : IotAuthenticator::RateLimit::Warn;
-    if (rateMode != QLatin1String("off") && rateMode != QLatin1String("warn")
-        && rateMode != QLatin1String("drop")) {
-        printError(QStringLiteral("--message-rate-limit takes off, warn or drop, not \"%1\"")
-                       .arg(rateMode));
+    IotAuthenticator::RateLimit rateLimit;
+    if (QString error; !parseMessageRateLimit(parser.value(QStringLiteral("message-rate-limit")), &rateLimit, &error)) {
+        printError(error);
         return ExitUsage;
     }
 
@@ -232,6 +229,12 @@ int runServe(const QStringList &arguments)
     bool needCatalog = httpAddress.has_value();
     for (const ListenerSpec &spec : specs)
         needCatalog = needCatalog || spec.mode == IotCore;
+    const bool simulate = parser.isSet(QStringLiteral("simulate"));
+    if (simulate && !haveWorkspace) {
+        printError(QStringLiteral("--simulate runs the workspace's scenario: add -w FILE"));
+        return ExitUsage;
+    }
+    needCatalog = needCatalog || simulate;
     if (needCatalog && !haveWorkspace) {
         printError(QStringLiteral("IoT Core listeners (--mqtt, --mqtts, --ws, --http) need a "
                                   "workspace with registries and devices: add -w FILE"));
@@ -262,6 +265,26 @@ int runServe(const QStringList &arguments)
             return ExitFailure;
         }
     }
+    // The scenario is checked before the broker starts: a fleet that cannot run stops serve
+    // before it says ready.
+    std::unique_ptr<sim::Simulation> simulation;
+    if (simulate) {
+        std::string reason;
+        std::unique_ptr<CatalogWorkspace> workspace;
+        if (!sim::EmbeddedTarget::addListeners(broker.server(), &reason))
+            error = QString::fromStdString(reason);
+        else
+            workspace = CatalogWorkspace::open(options.workspacePath, false, &error);
+        if (workspace) {
+            simulation = sim::workspaceSimulation(
+                options.workspacePath, workspace->catalog(),
+                sim::EmbeddedTarget::target(broker.server(), QStringLiteral("this broker")), {}, &error);
+        }
+        if (!simulation) {
+            printError(error);
+            return ExitFailure;
+        }
+    }
     if (!broker.start(&error)) {
         printError(error);
         return ExitFailure;
@@ -276,6 +299,12 @@ int runServe(const QStringList &arguments)
         log.write(LogLevel::Info, "listen", {{"listener", "http"}, {"url", url}});
     }
     std::fflush(stdout);
+    if (simulation) {
+        simulation->start();
+        log.write(LogLevel::Info, "simulate",
+                  {{"devices", std::to_string(simulation->deviceCount())},
+                   {"fleets", std::to_string(simulation->scenario().fleets.size())}});
+    }
 
     int exitCode = ExitOk;
     QSocketNotifier stopNotifier(signalFd, QSocketNotifier::Read);
@@ -286,6 +315,8 @@ int runServe(const QStringList &arguments)
         log.write(LogLevel::Info, "stop", {{"signal", info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM"}});
         if (dataApi)
             dataApi->close();
+        if (simulation)
+            simulation->stop();
         if (!broker.stop())
             exitCode = ExitFailure;
         QCoreApplication::exit(exitCode);

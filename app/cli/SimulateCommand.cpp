@@ -7,11 +7,9 @@
 #include "Cli.h"
 #include "observe/Log.h"
 #include "sim/Duration.h"
-#include "sim/Simulation.h"
-#include "sim/ScenarioStore.h"
+#include "sim/EmbeddedTarget.h"
 #include "workspace/CatalogWorkspace.h"
 #include "workspace/EmbeddedBroker.h"
-#include "client/InProcessClientTransport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -29,9 +27,6 @@ namespace iotcore::app {
 using namespace iotcore::sim;
 
 namespace {
-
-const char *const IotCoreListener = "simulator";
-const char *const OpenListener = "simulator-open";
 
 void printLine(FILE *stream, const QString &line)
 {
@@ -162,7 +157,6 @@ int runSimulate(const QStringList &arguments)
         return usageError(QStringLiteral("the workspace file is required: -w FILE"));
 
     SimulationOptions options;
-    options.sensorOptions.baseDirectory = QFileInfo(path).absolutePath();
     QString error;
     if (parser.isSet(QStringLiteral("fleet-slice")) && !parseSlice(parser.value(QStringLiteral("fleet-slice")), &options, &error))
         return usageError(error);
@@ -197,17 +191,10 @@ int runSimulate(const QStringList &arguments)
     if (!broker::parseLogLevel(parser.value(QStringLiteral("log-level")).toStdString(), &level))
         return usageError(QStringLiteral("--log-level must be debug, info, warning or error"));
 
-    // The scenario and the identities it needs.
+    // The identities the scenario needs.
     std::unique_ptr<CatalogWorkspace> workspace = CatalogWorkspace::open(path, false, &error);
-    std::unique_ptr<ScenarioStore> store = workspace ? ScenarioStore::open(path, false, &error) : nullptr;
-    std::optional<Scenario> scenario = store ? store->load(&error) : std::nullopt;
-    if (!scenario) {
+    if (!workspace) {
         printError(error);
-        return ExitFailure;
-    }
-    store.reset();
-    if (scenario->fleets.empty()) {
-        printError(QStringLiteral("workspace \"%1\" has no fleets to simulate (sim fleet create adds one)").arg(path));
         return ExitFailure;
     }
 
@@ -232,25 +219,22 @@ int runSimulate(const QStringList &arguments)
         std::string reason;
         // Devices with IoT Core identities log in as on the service; anonymous fleets get an
         // open-mode listener of their own.
-        if (!embedded->open(&error)
-            || !embedded->server().addInProcessListener(IotCoreListener, broker::ListenerInfo::Mode::IotCore, &reason)
-            || !embedded->server().addInProcessListener(OpenListener, broker::ListenerInfo::Mode::Open, &reason)
+        if (!embedded->open(&error) || !EmbeddedTarget::addListeners(embedded->server(), &reason)
             || !embedded->start(&error)) {
             printError(error.isEmpty() ? QString::fromStdString(reason) : error);
             return ExitFailure;
         }
-        target = BrokerTarget::inProcess(inProcessTransportFactory(embedded->server(), QLatin1String(IotCoreListener)),
-                                         inProcessTransportFactory(embedded->server(), QLatin1String(OpenListener)),
-                                         QStringLiteral("the embedded broker"));
+        target = EmbeddedTarget::target(embedded->server(), QStringLiteral("the embedded broker"));
     }
 
     std::unique_ptr<Simulation> simulation
-        = Simulation::create(*scenario, workspace->catalog(), *target, options, &error);
+        = workspaceSimulation(path, workspace->catalog(), *target, options, &error);
     if (!simulation) {
         printError(error);
         return ExitFailure;
     }
     workspace.reset();
+    const Scenario *scenario = &simulation->scenario();
     printLine(stderr, QStringLiteral("simulate: %1 devices of %2 fleets%3 against %4%5")
                           .arg(simulation->deviceCount())
                           .arg(scenario->fleets.size())

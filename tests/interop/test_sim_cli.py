@@ -278,6 +278,29 @@ class SimCliTest(unittest.TestCase):
             finally:
                 counter.close()
 
+    def test_serve_simulate_runs_the_fleet_in_the_broker_process(self):
+        self.create_fleet("thermo", 5, "--period", "500ms", "--qos", "1")
+        self.ok("iot", "registry", "password", "add", "-w", self.ws, "--registry-name", "plant",
+                "--password", "Registry-Passw0rd")
+        registry_id = json.loads(self.ok("iot", "registry", "get", "-w", self.ws, "plant",
+                                         "--format", "json").stdout)["id"]
+        with brokerproc.Broker(workspace=self.ws, extra_args=["--mqtt", "127.0.0.1:0", "--simulate"]) as broker:
+            brokerproc.wait_for(lambda: broker._parse_ready_lines() or "mqtt" in broker.ready, 10, "the IoT Core listener")
+            counter = Counter(broker.ready["mqtt"][2], "$devices/+/events", registry_id, "Registry-Passw0rd")
+            try:
+                brokerproc.wait_for(lambda: len({t for t, _ in counter.messages}) == 5, 15,
+                                    "events of all five devices at the registry")
+                payload = json.loads(counter.messages[0][1])
+                self.assertIn("temperature", payload)
+            finally:
+                counter.close()
+            broker.wait_for_log(r"simulate devices=\"5\" fleets=\"1\"")
+
+    def test_serve_simulate_needs_a_workspace(self):
+        result = run("serve", "--simulate")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--simulate runs the workspace's scenario: add -w FILE", result.stderr)
+
     def test_simulate_reports_an_unreachable_broker(self):
         self.ok("sim", "fleet", "create", "-w", self.ws, "--name", "f", "--template", "thermostat", "--count", "2")
         port = brokerproc.free_port()

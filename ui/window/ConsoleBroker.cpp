@@ -1,6 +1,7 @@
 #include "ConsoleBroker.h"
 
 #include "observe/Log.h"
+#include "sim/EmbeddedTarget.h"
 
 #include <QCoreApplication>
 
@@ -63,8 +64,7 @@ ConsoleBroker ConsoleBroker::start(const QString &workspacePath, Log &log, QStri
     }
     // The simulator's devices (and the console itself) reach the broker without sockets.
     std::string reason;
-    if (!broker->server().addInProcessListener(InProcessIotCore, ListenerInfo::Mode::IotCore, &reason)
-        || !broker->server().addInProcessListener(InProcessOpen, ListenerInfo::Mode::Open, &reason)) {
+    if (!sim::EmbeddedTarget::addListeners(broker->server(), &reason)) {
         *error = QString::fromStdString(reason);
         return result;
     }

@@ -4,7 +4,8 @@
 // `serve` does: the IoT Core listener on 127.0.0.1:1883, IoT Core over TLS on 127.0.0.1:8883
 // (server certificate from the workspace CA) and an open listener on 127.0.0.1:1884 for generic
 // MQTT tools. A port in use does not stop the console: that listener takes a port the system
-// picks, and `notes` says so for the status bar.
+// picks, and `notes` says so for the status bar. Simulated devices connect in process
+// (sim::EmbeddedTarget's listeners).
 
 #include "workspace/EmbeddedBroker.h"
 
@@ -19,10 +20,6 @@ class Log;
 namespace iotcore::ui {
 
 struct ConsoleBroker {
-    // The in-process listeners (BrokerServer::addInProcessListener) of the console's broker:
-    // IoT Core identities, and open mode for anonymous clients.
-    static constexpr const char *InProcessIotCore = "console";
-    static constexpr const char *InProcessOpen = "console-open";
 
     std::unique_ptr<app::EmbeddedBroker> broker;
     QStringList notes; // "port 1883 is in use: the IoT Core listener took 43211"

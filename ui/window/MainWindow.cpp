@@ -18,9 +18,7 @@
 #include "workspace/EntityIcons.h"
 #include "workspace/Workspace.h"
 #include "workspace/WorkspaceTreeModel.h"
-#include "client/InProcessClientTransport.h"
-#include "sim/ScenarioStore.h"
-#include "sim/Simulation.h"
+#include "sim/EmbeddedTarget.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -163,23 +161,10 @@ bool MainWindow::startSimulation(QString *error)
         *error = tr("the broker is not running");
         return false;
     }
-    std::unique_ptr<sim::ScenarioStore> store = sim::ScenarioStore::open(m_workspace->path(), false, error);
-    std::optional<sim::Scenario> scenario = store ? store->load(error) : std::nullopt;
-    if (!scenario)
-        return false;
-    if (scenario->fleets.empty()) {
-        *error = tr("the workspace has no fleets to simulate");
-        return false;
-    }
-    broker::BrokerServer &server = m_broker.broker->server();
-    sim::SimulationOptions options;
-    options.sensorOptions.baseDirectory = QFileInfo(m_workspace->path()).absolutePath();
-    m_simulation = sim::Simulation::create(
-        *scenario, m_workspace->catalog(),
-        sim::BrokerTarget::inProcess(app::inProcessTransportFactory(server, QLatin1String(ConsoleBroker::InProcessIotCore)),
-                                     app::inProcessTransportFactory(server, QLatin1String(ConsoleBroker::InProcessOpen)),
-                                     tr("the console's broker")),
-        options, error);
+    m_simulation = sim::workspaceSimulation(m_workspace->path(), m_workspace->catalog(),
+                                            sim::EmbeddedTarget::target(m_broker.broker->server(),
+                                                                        tr("the console's broker")),
+                                            {}, error);
     if (!m_simulation)
         return false;
     m_simulation->start();
