@@ -39,6 +39,16 @@ QString packetName(PacketType type)
     return QString::fromLatin1(packetTypeName(type));
 }
 
+// A retired transport stops being the client's child once its deletion is posted: a child
+// destroyed with a DeferredDelete still posted makes Qt scan the thread's whole posted-event list
+// for it (QCoreApplication::removePostedEvents), and a fleet shutting down destroys tens of
+// thousands of clients whose transports' deletions are still posted.
+void deleteRetiredLater(ClientTransport *transport)
+{
+    transport->setParent(nullptr);
+    transport->deleteLater();
+}
+
 } // namespace
 
 MqttClient::MqttClient(QObject *parent)
@@ -195,13 +205,15 @@ void MqttClient::retireTransport(bool graceful)
     if (!transport)
         return;
     transport->disconnect(this);
+    // Until then a child, so that it goes with the client.
     if (graceful) {
-        connect(transport, &ClientTransport::closed, transport, &QObject::deleteLater);
-        QTimer::singleShot(GracefulCloseTimeoutMs, transport, &QObject::deleteLater);
+        const auto drop = [transport] { deleteRetiredLater(transport); };
+        connect(transport, &ClientTransport::closed, transport, drop);
+        QTimer::singleShot(GracefulCloseTimeoutMs, transport, drop);
         transport->close();
     } else {
         transport->abort();
-        transport->deleteLater(); // we may be inside one of its signals
+        deleteRetiredLater(transport); // we may be inside one of its signals
     }
 }
 

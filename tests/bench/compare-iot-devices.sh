@@ -43,6 +43,8 @@ stop_broker() {
     BROKER_PID=""
 }
 trap 'stop_broker; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 LOAD=$BUILD_DIR/tests/bench/iotload
 if [ ! -x "$LOAD" ]; then
@@ -81,6 +83,7 @@ start_broker() { # MODE: sets BROKER_PID and PORT
     else
         args=(--open-mqtt 127.0.0.1:0); listener=open-mqtt
     fi
+    : > "$WORK/ready"
     "$BINARY" serve "${args[@]}" --log-level warning > "$WORK/ready" 2>"$WORK/broker-$1.log" &
     BROKER_PID=$!
     for _ in $(seq 100); do grep -q '^ready ' "$WORK/ready" && break; sleep 0.1; done

@@ -504,11 +504,11 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     struct proc_sample b0 = {0}, b1 = {0};
-    if (failed == 0) {
+    if (failed == 0) { /* a run short of a client would measure something else: report it only */
         atomic_store(&g_phase, PH_WARMUP);
         usleep((useconds_t)(o.warmup * 1e6));
+        atomic_store(&g_phase, PH_MEASURE);
     }
-    atomic_store(&g_phase, PH_MEASURE);
     if (o.broker_pid)
         sample_proc(o.broker_pid, &b0);
     uint64_t m0 = now_ns();

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QThread>
 #include <QTimer>
@@ -207,11 +208,18 @@ void tst_ClientTimers::callbackRestartsItself()
 void tst_ClientTimers::deadlineStartedForNowInsideACallbackRunsLater()
 {
     // A callback that starts a deadline for "now" again and again does not hold the thread: the
-    // event loop turns between the runs, and another deadline gets its turn.
+    // event loop turns between the runs (what each run posts is delivered before the next run),
+    // and another deadline gets its turn.
+    QObject context; // what the runs post to; takes what is still posted with it
     int spins = 0;
+    int postsDelivered = 0;
+    bool twiceInOneTurn = false;
     ClientDeadline *self = nullptr;
     ClientDeadline spinner([&] {
+        twiceInOneTurn = twiceInOneTurn || postsDelivered < spins;
         ++spins;
+        QMetaObject::invokeMethod(&context, [&postsDelivered] { ++postsDelivered; },
+                                  Qt::QueuedConnection);
         self->start(0);
     });
     self = &spinner;
@@ -221,6 +229,7 @@ void tst_ClientTimers::deadlineStartedForNowInsideACallbackRunsLater()
     otherDeadline.start(20);
     QTRY_VERIFY(other);
     QVERIFY(spins > 1);
+    QVERIFY(!twiceInOneTurn);
     spinner.stop();
 }
 
@@ -302,7 +311,6 @@ void tst_ClientTimers::nestedEventLoopInsideACallback()
     });
     bool outerDone = false;
     ClientDeadline outer([&] {
-        other.start(20);
         QTimer::singleShot(5000, &loop, &QEventLoop::quit); // give up rather than hang
         loop.exec();
         outerDone = true;
@@ -316,6 +324,7 @@ void tst_ClientTimers::nestedEventLoopInsideACallback()
     });
     outer.start(10);
     dueWithOuter.start(10);
+    other.start(40);
     QTRY_VERIFY(outerDone);
     QVERIFY(otherRan);
     QVERIFY(dueWithOuterRan);
@@ -357,8 +366,10 @@ void tst_ClientTimers::hundredThousandDeadlines()
     for (int i : fired) {
         const int interval = i % Intervals;
         const int startOrder = i % 15 == 0 ? Count + i : i; // restarted: started after all others
-        if (auto it = lastStartOfInterval.find(interval); it != lastStartOfInterval.end())
-            QVERIFY2(it->second < startOrder, qPrintable(QStringLiteral("%1 ran too early").arg(i)));
+        if (auto it = lastStartOfInterval.find(interval); it != lastStartOfInterval.end()) {
+            QVERIFY2(it->second < startOrder,
+                     qPrintable(QStringLiteral("deadline %1 ran too early").arg(i)));
+        }
         lastStartOfInterval[interval] = startOrder;
     }
     for (const auto &deadline : deadlines)
@@ -393,12 +404,16 @@ void tst_ClientTimers::twoThreadsAreIndependent()
 {
     // A deadline made on a worker thread fires there, and stopping everything on this thread
     // does not touch it.
+    std::unique_ptr<ClientDeadline> onWorker;
     QThread worker;
     worker.start();
+    const auto stopWorker = qScopeGuard([&worker] {
+        worker.quit();
+        worker.wait();
+    });
     QObject workerContext;
     workerContext.moveToThread(&worker);
 
-    std::unique_ptr<ClientDeadline> onWorker;
     std::atomic<QThread *> firedOn = nullptr;
     QMetaObject::invokeMethod(
         &workerContext,
@@ -429,8 +444,6 @@ void tst_ClientTimers::twoThreadsAreIndependent()
 
     QMetaObject::invokeMethod(
         &workerContext, [&onWorker] { onWorker.reset(); }, Qt::BlockingQueuedConnection);
-    worker.quit();
-    worker.wait();
 }
 
 QTEST_GUILESS_MAIN(tst_ClientTimers)

@@ -1,18 +1,19 @@
 #include "PayloadChartView.h"
 
+#include "FieldListDelegate.h"
 #include "PayloadSeries.h"
 #include "PlotPoints.h"
 #include "SeriesCsv.h"
+#include "SeriesPalette.h"
 
 #include "messages/MessageStore.h"
-#include "mqtt/Topic.h"
+#include "wizards/FieldMessage.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDateTimeAxis>
-#include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QImageWriter>
@@ -33,6 +34,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
 #include <set>
 
 namespace iotcore::ui {
@@ -42,15 +44,6 @@ namespace {
 constexpr qint64 MinuteMs = 60'000;
 constexpr int MaxSuggestions = 200;
 constexpr int SparsePoints = 60; // fewer points than this in view get markers
-
-// Distinct colours that read on a projector, one per field row, so a field keeps its colour
-// when others are ticked or unticked.
-const QColor SeriesColors[] = {
-    QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28), QColor(0x2c, 0xa0, 0x2c),
-    QColor(0xff, 0x7f, 0x0e), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
-    QColor(0xe3, 0x77, 0xc2), QColor(0x17, 0xbe, 0xcf), QColor(0xbc, 0xbd, 0x22),
-    QColor(0x7f, 0x7f, 0x7f),
-};
 
 // An editable combo box whose list is refreshed from the topics seen each time it opens.
 class TopicFilterBox : public QComboBox
@@ -100,7 +93,7 @@ PayloadChartView::PayloadChartView(const MessageStore &store, QWidget *parent)
     , m_store(store)
     , m_series(new PayloadSeries(store, this))
     , m_topic(new TopicFilterBox([this] { return suggestedFilters(); }, this))
-    , m_topicError(new QLabel(this))
+    , m_topicError(new FieldMessage(this))
     , m_window(new QComboBox(this))
     , m_pause(toolButton(QStringLiteral("pauseButton"), tr("Pause"),
                          tr("Freeze the chart; points are still collected"), this))
@@ -120,9 +113,6 @@ PayloadChartView::PayloadChartView(const MessageStore &store, QWidget *parent)
     m_topic->lineEdit()->setClearButtonEnabled(true);
     m_topic->setToolTip(tr("The topic whose JSON payloads are plotted; + and # match several"));
     m_topicError->setObjectName(QStringLiteral("topicError"));
-    m_topicError->setStyleSheet(QStringLiteral("color: #b00020;"));
-    m_topicError->setWordWrap(true);
-    m_topicError->hide();
 
     m_window->setObjectName(QStringLiteral("windowSpan"));
     for (const qint64 ms : windowChoicesMs())
@@ -150,9 +140,14 @@ PayloadChartView::PayloadChartView(const MessageStore &store, QWidget *parent)
     m_fields->setObjectName(QStringLiteral("fieldList"));
     m_fields->setModel(m_series);
     m_fields->setUniformItemSizes(true);
+    m_fields->setItemDelegate(new FieldListDelegate(m_fields));
     m_fields->setToolTip(tr("Tick the fields to plot"));
 
     m_chart->legend()->setAlignment(Qt::AlignBottom);
+    // The title only ever says what to do next (choose a topic, tick a field): make it read.
+    QFont titleFont = m_chart->titleFont();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    m_chart->setTitleFont(titleFont);
     m_chart->setAnimationOptions(QChart::NoAnimation);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_timeAxis->setTickCount(7);
@@ -225,13 +220,9 @@ bool PayloadChartView::setTopicFilter(const QString &filter)
 {
     m_topic->setEditText(filter);
     QString error;
-    if (!m_series->setTopicFilter(filter.trimmed(), &error)) {
-        m_topicError->setText(error);
-        m_topicError->show();
-        return false;
-    }
-    m_topicError->hide();
-    return true;
+    const bool accepted = m_series->setTopicFilter(filter.trimmed(), &error);
+    m_topicError->setError(error);
+    return accepted;
 }
 
 void PayloadChartView::applyTopicText()
@@ -243,14 +234,7 @@ void PayloadChartView::applyTopicText()
 
 void PayloadChartView::validateTopicText(const QString &text)
 {
-    std::string reason;
-    const QString filter = text.trimmed();
-    if (filter.isEmpty() || broker::isValidTopicFilter(filter.toStdString(), &reason)) {
-        m_topicError->hide();
-        return;
-    }
-    m_topicError->setText(tr("Topic filter \"%1\": %2").arg(filter, QString::fromStdString(reason)));
-    m_topicError->show();
+    m_topicError->setError(PayloadSeries::filterError(text.trimmed()));
 }
 
 // A filter per device or registry whose events were seen ("$devices/<id>/events/#"), then the
@@ -361,7 +345,7 @@ void PayloadChartView::rebuildSeries()
         const SeriesField &field = m_series->field(row);
         auto *line = new QLineSeries;
         line->setName(field.title());
-        QPen pen(SeriesColors[std::size_t(row) % std::size(SeriesColors)]);
+        QPen pen(seriesColor(row));
         pen.setWidthF(2);
         line->setPen(pen);
         m_chart->addSeries(line);
@@ -370,21 +354,46 @@ void PayloadChartView::rebuildSeries()
         line->attachAxis(axis);
         m_plotted.push_back({row, line, axis, 0});
     }
+    styleValueAxes();
     updateTitle();
     redraw(timeRange().second, true);
 }
 
 QValueAxis *PayloadChartView::valueAxisFor(const QString &unit)
 {
-    if (const auto found = m_valueAxes.find(unit); found != m_valueAxes.end())
+    const auto found = std::find_if(m_valueAxes.begin(), m_valueAxes.end(),
+                                    [&](const auto &entry) { return entry.first == unit; });
+    if (found != m_valueAxes.end())
         return found->second;
     auto *axis = new QValueAxis;
-    axis->setTitleText(unit);
     axis->setLabelFormat(QStringLiteral("%.6g"));
     // Units alternate sides, so two of them (°C and %) read from either edge.
     m_chart->addAxis(axis, m_valueAxes.size() % 2 == 0 ? Qt::AlignLeft : Qt::AlignRight);
-    m_valueAxes.emplace(unit, axis);
+    // Grid lines of one axis only: several sets of them would cross each other.
+    axis->setGridLineVisible(m_valueAxes.empty());
+    m_valueAxes.emplace_back(unit, axis);
     return axis;
+}
+
+// Each value axis is titled with its unit, or with its fields' names when they have none; an
+// axis of one field takes that field's colour, so the reader knows which scale a line is on.
+void PayloadChartView::styleValueAxes()
+{
+    for (const auto &[unit, axis] : m_valueAxes) {
+        QStringList names;
+        QColor color;
+        for (const Plotted &plotted : m_plotted) {
+            if (plotted.axis == axis) {
+                names.append(m_series->field(plotted.row).label);
+                color = plotted.line->pen().color();
+            }
+        }
+        axis->setTitleText(unit.isEmpty() ? names.join(QStringLiteral(", ")) : unit);
+        if (names.size() == 1) {
+            axis->setLabelsColor(color);
+            axis->setTitleBrush(color);
+        }
+    }
 }
 
 void PayloadChartView::onFrame()
@@ -463,14 +472,15 @@ void PayloadChartView::updateStatus()
     std::size_t points = 0;
     for (int row = 0; row < m_series->fieldCount(); ++row)
         points += m_series->field(row).points.size();
-    QString text = tr("%n field(s)", nullptr, m_series->fieldCount());
+    const QLocale locale;
+    QString text = tr("Fields: %1").arg(m_series->fieldCount());
     if (m_series->fieldLimitReached())
         text += tr(" (the first %1; more are ignored)").arg(PayloadSeries::MaxFields);
-    text += tr(", %1 plotted, %2 points kept")
+    text += tr(", plotted: %1, points kept: %2")
                 .arg(m_plotted.size())
-                .arg(QLocale().toString(qulonglong(points)));
+                .arg(locale.toString(qulonglong(points)));
     if (m_paused)
-        text += tr("; paused, still collecting");
+        text += tr(". Paused: points are still collected");
     if (m_status->text() != text)
         m_status->setText(text);
     // A field found while no series changed still changes the empty chart's hint.
@@ -480,12 +490,18 @@ void PayloadChartView::updateStatus()
 
 bool PayloadChartView::exportPng(const QString &path, QString *error) const
 {
-    QImageWriter writer(path, "png");
-    if (writer.write(m_chartView->grab().toImage()))
-        return true;
+    QSaveFile file(path);
+    QString reason;
+    if (file.open(QIODevice::WriteOnly)) {
+        QImageWriter writer(&file, "png");
+        if (writer.write(m_chartView->grab().toImage()) && file.commit())
+            return true;
+        reason = writer.error() == QImageWriter::UnknownError ? file.errorString() : writer.errorString();
+    } else {
+        reason = file.errorString();
+    }
     if (error)
-        *error = tr("Cannot write the chart to %1: %2").arg(path, writer.errorString());
-    QFile::remove(path);
+        *error = tr("Cannot write the chart to %1: %2").arg(path, reason);
     return false;
 }
 

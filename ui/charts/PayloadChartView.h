@@ -12,7 +12,6 @@
 #include <QTimer>
 #include <QWidget>
 
-#include <map>
 #include <utility>
 #include <vector>
 
@@ -31,6 +30,7 @@ QT_END_NAMESPACE
 
 namespace iotcore::ui {
 
+class FieldMessage;
 class MessageStore;
 class PayloadSeries;
 
@@ -85,6 +85,7 @@ private:
     void autoPlot(int firstRow, int lastRow);
     void rebuildSeries();
     QValueAxis *valueAxisFor(const QString &unit);
+    void styleValueAxes();
     void onFrame();
     void redraw(qint64 endMs, bool force);
     void rescaleValueAxes(qint64 fromMs, qint64 toMs);
@@ -97,7 +98,7 @@ private:
     const MessageStore &m_store;
     PayloadSeries *m_series;
     QComboBox *m_topic;
-    QLabel *m_topicError;
+    FieldMessage *m_topicError;
     QComboBox *m_window;
     QToolButton *m_pause;
     QLabel *m_status;
@@ -105,7 +106,7 @@ private:
     QChart *m_chart;
     QChartView *m_chartView;
     QDateTimeAxis *m_timeAxis;
-    std::map<QString, QValueAxis *> m_valueAxes; // by unit
+    std::vector<std::pair<QString, QValueAxis *>> m_valueAxes; // by unit, in order made
     std::vector<Plotted> m_plotted;
     QTimer m_frame;
     qint64 m_windowMs;

@@ -27,18 +27,24 @@ PayloadSeries::PayloadSeries(const MessageStore &store, QObject *parent)
     connect(&store, &MessageStore::cleared, this, &PayloadSeries::onCleared);
 }
 
+QString PayloadSeries::filterError(const QString &filter)
+{
+    std::string reason;
+    if (filter.isEmpty() || broker::isValidTopicFilter(filter.toStdString(), &reason))
+        return {};
+    return tr("Topic filter \"%1\": %2").arg(filter, QString::fromStdString(reason));
+}
+
 bool PayloadSeries::setTopicFilter(const QString &filter, QString *error)
 {
-    std::string filterUtf8 = filter.toStdString();
-    std::string reason;
-    if (!filter.isEmpty() && !broker::isValidTopicFilter(filterUtf8, &reason)) {
+    if (const QString refused = filterError(filter); !refused.isEmpty()) {
         if (error)
-            *error = tr("Topic filter \"%1\": %2").arg(filter, QString::fromStdString(reason));
+            *error = refused;
         return false;
     }
     beginResetModel();
     m_filter = filter;
-    m_filterUtf8 = std::move(filterUtf8);
+    m_filterUtf8 = filter.toStdString();
     const QStringList levels = filter.split(u'/');
     m_filterLiteralLevels = int(std::find_if(levels.begin(), levels.end(), [](const QString &level) {
                                     return level == u"+" || level == u"#";

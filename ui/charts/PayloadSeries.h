@@ -69,6 +69,8 @@ public:
     // field of "$devices/abc/events/climate", and just "temperature" for "$devices/abc/events".
     bool setTopicFilter(const QString &filter, QString *error = nullptr);
     QString topicFilter() const { return m_filter; }
+    // Why `filter` would be refused; empty for a valid filter or none.
+    static QString filterError(const QString &filter);
 
     // How long points are kept, counted back from the newest point of any field.
     void setRetention(qint64 ms);

@@ -19,9 +19,12 @@ IdentityConnections::IdentityConnections(broker::BrokerServer &server, Listeners
 
 IdentityConnections::~IdentityConnections()
 {
-    // A clean DISCONNECT each, so that the broker logs the console leaving, not a lost link.
-    for (MqttClient *client : std::as_const(m_clients))
+    // A clean DISCONNECT each, so that the broker logs the console leaving, not a lost link. The
+    // panels that listen are being destroyed too: they are not told.
+    for (MqttClient *client : std::as_const(m_clients)) {
+        QObject::disconnect(client, nullptr, nullptr, nullptr);
         client->disconnectFromHost();
+    }
 }
 
 MqttClient &IdentityConnections::clientFor(const ConsoleIdentity &identity)

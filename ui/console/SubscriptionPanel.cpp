@@ -56,16 +56,18 @@ SubscriptionPanel::SubscriptionPanel(broker::BrokerServer &server,
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
+    // The IoT Core column says why a filter was refused: it takes the room left and wraps, so
+    // that the reason is read whole.
+    m_table->setWordWrap(true);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(SubscriptionListModel::IotCoreColumn,
-                                                      QHeaderView::Interactive);
-    m_table->setColumnWidth(SubscriptionListModel::IdentityColumn, 240);
-    m_table->setColumnWidth(SubscriptionListModel::FilterColumn, 200);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(SubscriptionListModel::IotCoreColumn, QHeaderView::Stretch);
+    m_table->setColumnWidth(SubscriptionListModel::IdentityColumn, 190);
+    m_table->setColumnWidth(SubscriptionListModel::FilterColumn, 190);
     m_table->setColumnWidth(SubscriptionListModel::StateColumn, 150);
-    m_table->setColumnWidth(SubscriptionListModel::IotCoreColumn, 380);
-    m_table->setColumnWidth(SubscriptionListModel::MessagesColumn, 90);
+    m_table->setColumnWidth(SubscriptionListModel::MessagesColumn, 80);
+    m_table->setColumnWidth(SubscriptionListModel::LastMessageColumn, 200);
 
     auto *form = new QGridLayout;
     form->addWidget(new QLabel(tr("Act as:"), this), 0, 0);

@@ -47,7 +47,7 @@ void BrokerStatusBar::setBroker(app::EmbeddedBroker *broker, const QStringList &
     if (m_broker)
         disconnect(m_broker, nullptr, this, nullptr);
     m_broker = broker;
-    m_haveLast = false;
+    m_samples.clear();
     m_warning->setVisible(!notes.isEmpty());
     m_warning->setToolTip(notes.join(u'\n'));
     if (!broker) {
@@ -77,14 +77,18 @@ void BrokerStatusBar::setBroker(app::EmbeddedBroker *broker, const QStringList &
 void BrokerStatusBar::showStatistics(const broker::Broker::Statistics &statistics)
 {
     m_clients->setText(tr("Clients: %1").arg(statistics.connections));
-    if (m_haveLast && m_sinceLast.elapsed() > 0) {
-        const double seconds = double(m_sinceLast.elapsed()) / 1000.0;
-        const double rate = double(statistics.messagesReceived - m_lastReceived) / seconds;
-        m_rate->setText(tr("Messages/s: %1").arg(qRound(rate)));
+    // Over the last few seconds: a fleet sending every ten seconds would make a one-second
+    // window jump between 0 and a burst.
+    if (!m_sinceLast.isValid())
+        m_sinceLast.start();
+    m_samples.push_back({m_sinceLast.elapsed(), statistics.messagesReceived});
+    while (m_samples.size() > RateWindowSamples)
+        m_samples.pop_front();
+    if (m_samples.size() >= 2 && m_samples.back().ms > m_samples.front().ms) {
+        const double seconds = double(m_samples.back().ms - m_samples.front().ms) / 1000.0;
+        const double rate = double(m_samples.back().received - m_samples.front().received) / seconds;
+        m_rate->setText(tr("Messages/s: %1").arg(rate < 10 ? QString::number(rate, 'f', 1) : QString::number(qRound(rate))));
     }
-    m_lastReceived = statistics.messagesReceived;
-    m_haveLast = true;
-    m_sinceLast.start();
 }
 
 QString BrokerStatusBar::listenersText() const

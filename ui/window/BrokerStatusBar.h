@@ -11,6 +11,8 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <deque>
+
 #include <cstdint>
 
 class QLabel;
@@ -47,8 +49,12 @@ private:
     QLabel *m_rate;
     QTimer m_poll;
     QElapsedTimer m_sinceLast;
-    std::uint64_t m_lastReceived = 0;
-    bool m_haveLast = false;
+    struct Sample {
+        qint64 ms;
+        std::uint64_t received;
+    };
+    static constexpr std::size_t RateWindowSamples = 6; // five seconds at one reading a second
+    std::deque<Sample> m_samples;
 };
 
 } // namespace iotcore::ui

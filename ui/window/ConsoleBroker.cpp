@@ -64,7 +64,8 @@ ConsoleBroker ConsoleBroker::start(const QString &workspacePath, Log &log, QStri
     }
     // The simulator's devices (and the console itself) reach the broker without sockets.
     std::string reason;
-    if (!sim::EmbeddedTarget::addListeners(broker->server(), &reason)) {
+    if (!sim::EmbeddedTarget::addListeners(broker->server(), &reason)
+        || !broker->server().addInProcessAssertedListener(AssertedListener, &reason)) {
         *error = QString::fromStdString(reason);
         return result;
     }

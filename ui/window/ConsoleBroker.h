@@ -20,6 +20,11 @@ class Log;
 namespace iotcore::ui {
 
 struct ConsoleBroker {
+    // The in-process listener on which the console acts as any registry, device or broker of
+    // the catalog without its password (BrokerServer::addInProcessAssertedListener): only code
+    // in this process reaches it, and the topic policy applies as to a real login.
+    static constexpr const char *AssertedListener = "console-asserted";
+
 
     std::unique_ptr<app::EmbeddedBroker> broker;
     QStringList notes; // "port 1883 is in use: the IoT Core listener took 43211"

@@ -3,6 +3,12 @@
 #include "BrokerStatusBar.h"
 #include "RecentWorkspaces.h"
 
+#include "charts/PayloadChartView.h"
+#include "console/CommandSender.h"
+#include "console/KeptMessagesView.h"
+#include "console/SubscriptionPanel.h"
+#include "sim/FleetForm.h"
+#include "sim/SimulatorPanel.h"
 #include "messages/BrokerEventFeed.h"
 #include "messages/MessageLogView.h"
 #include "messages/MessageStore.h"
@@ -19,6 +25,8 @@
 #include "workspace/Workspace.h"
 #include "workspace/WorkspaceTreeModel.h"
 #include "sim/EmbeddedTarget.h"
+#include "sim/FleetProvisioner.h"
+#include "sim/ScenarioStore.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -35,6 +43,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabBar>
@@ -75,6 +84,17 @@ void showToolResult(QWidget *parent, const QString &title, const QString &summar
     dialog->open();
 }
 
+// Docks sharing an area are as tall as the tallest one's minimum: forms with many rows scroll
+// instead, so the window still fits a 1366×768 screen.
+QWidget *scrollable(QWidget *content)
+{
+    auto *area = new QScrollArea;
+    area->setWidget(content);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+
 } // namespace
 
 MainWindow::MainWindow(Session session, QWidget *parent)
@@ -100,6 +120,8 @@ MainWindow::MainWindow(Session session, QWidget *parent)
     });
     buildTree();
     buildMessageDocks();
+    buildSimulatorDock();
+    buildConsoleDocks();
     buildMenus();
     resize(1280, 800);
     if (m_session == Session::Remembered) {
@@ -115,6 +137,7 @@ MainWindow::~MainWindow()
     // broker: they go first.
     stopSimulation();
     m_feed.reset();
+    detachConsoleWidgets();
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
 }
@@ -150,32 +173,160 @@ void MainWindow::buildMessageDocks()
     // Both want width more than height: they share the bottom, the log in front.
     addDockWidget(Qt::BottomDockWidgetArea, m_topicDock);
     tabifyDockWidget(m_logDock, m_topicDock);
+    m_charts = new PayloadChartView(*m_messages);
+    m_chartDock = new QDockWidget(tr("Charts"), this);
+    m_chartDock->setObjectName(QStringLiteral("chartDock"));
+    m_chartDock->setWidget(scrollable(m_charts));
+    addDockWidget(Qt::BottomDockWidgetArea, m_chartDock);
+    tabifyDockWidget(m_topicDock, m_chartDock);
     m_logDock->raise();
     resizeDocks({m_logDock}, {380}, Qt::Vertical);
 }
 
+void MainWindow::chartDevice(const std::string &deviceId)
+{
+    m_charts->setTopicFilter(QStringLiteral("$devices/%1/events/#").arg(QString::fromStdString(deviceId)));
+    m_chartDock->show();
+    m_chartDock->raise();
+}
+
+void MainWindow::buildSimulatorDock()
+{
+    // Runs go against the broker serving the workspace at the time of the start.
+    auto factory = [this](const sim::Scenario &scenario, QString *error) -> std::unique_ptr<sim::Simulation> {
+        if (!m_workspace || !m_broker.broker) {
+            *error = tr("the broker is not running");
+            return nullptr;
+        }
+        sim::SimulationOptions options;
+        options.sensorOptions.baseDirectory = QFileInfo(m_workspace->path()).absolutePath();
+        return sim::Simulation::create(scenario, m_workspace->catalog(),
+                                       sim::EmbeddedTarget::target(m_broker.broker->server(), tr("the console's broker")),
+                                       options, error);
+    };
+    m_simulator = new SimulatorPanel(factory);
+    m_simulatorDock = new QDockWidget(tr("Simulator"), this);
+    m_simulatorDock->setObjectName(QStringLiteral("simulatorDock"));
+    m_simulatorDock->setWidget(scrollable(m_simulator));
+    addDockWidget(Qt::BottomDockWidgetArea, m_simulatorDock);
+    tabifyDockWidget(m_chartDock, m_simulatorDock);
+    m_logDock->raise();
+}
+
+void MainWindow::buildConsoleDocks()
+{
+    const auto dock = [this](const QString &title, const QString &name) {
+        auto *widget = new QDockWidget(title, this);
+        widget->setObjectName(name);
+        addDockWidget(Qt::BottomDockWidgetArea, widget);
+        tabifyDockWidget(m_simulatorDock, widget);
+        return widget;
+    };
+    m_commandsDock = dock(tr("Commands"), QStringLiteral("commandsDock"));
+    m_subscriptionsDock = dock(tr("Subscriptions"), QStringLiteral("subscriptionsDock"));
+    m_keptDock = dock(tr("Kept messages"), QStringLiteral("keptMessagesDock"));
+    m_logDock->raise();
+}
+
+// The console's own clients act as registries, devices and brokers of the broker serving the
+// workspace: made anew for each broker, before the old one goes (they hold it).
+void MainWindow::detachConsoleWidgets()
+{
+    for (QDockWidget *dockWidget : {m_commandsDock, m_subscriptionsDock, m_keptDock}) {
+        delete dockWidget->widget();
+        dockWidget->setWidget(nullptr);
+    }
+    m_commands = nullptr;
+    m_subscriptions = nullptr;
+    m_kept = nullptr;
+}
+
+void MainWindow::attachConsoleWidgets()
+{
+    detachConsoleWidgets();
+    if (!m_broker.broker || !m_workspace)
+        return;
+    broker::BrokerServer &server = m_broker.broker->server();
+    const IdentityConnections::Listeners listeners{QLatin1String(ConsoleBroker::AssertedListener),
+                                                   QLatin1String(sim::EmbeddedTarget::OpenListener)};
+    app::Workspace *workspace = m_workspace.get();
+    const CatalogLookup catalog = [workspace]() -> const broker::Catalog & { return workspace->catalog(); };
+    m_commands = new CommandSender(server, listeners, catalog);
+    m_subscriptions = new SubscriptionPanel(server, listeners, catalog);
+    m_kept = new KeptMessagesView(server, catalog);
+    m_commandsDock->setWidget(scrollable(m_commands));
+    m_subscriptionsDock->setWidget(scrollable(m_subscriptions));
+    m_keptDock->setWidget(scrollable(m_kept));
+    connect(workspace, &app::Workspace::catalogChanged, m_commands, &CommandSender::refreshTargets);
+    connect(workspace, &app::Workspace::catalogChanged, m_subscriptions, &SubscriptionPanel::refreshIdentities);
+    connect(workspace, &app::Workspace::catalogChanged, m_kept, &KeptMessagesView::refreshRegistries);
+}
+
+void MainWindow::loadScenario()
+{
+    QString error;
+    std::unique_ptr<sim::ScenarioStore> store = sim::ScenarioStore::open(m_workspace->path(), false, &error);
+    std::optional<sim::Scenario> scenario = store ? store->load(&error) : std::nullopt;
+    if (!scenario) {
+        statusBar()->showMessage(tr("The workspace's scenario cannot be read: %1").arg(error));
+        scenario = sim::Scenario();
+    }
+    m_simulator->setScenario(std::move(*scenario));
+}
+
+sim::Simulation *MainWindow::simulation() const
+{
+    return m_simulator->simulation();
+}
+
 bool MainWindow::startSimulation(QString *error)
 {
-    stopSimulation();
-    if (!m_workspace || !m_broker.broker) {
-        *error = tr("the broker is not running");
+    if (m_simulator->scenario().fleets.empty()) {
+        *error = tr("the workspace has no fleets to simulate");
         return false;
     }
-    m_simulation = sim::workspaceSimulation(m_workspace->path(), m_workspace->catalog(),
-                                            sim::EmbeddedTarget::target(m_broker.broker->server(),
-                                                                        tr("the console's broker")),
-                                            {}, error);
-    if (!m_simulation)
+    if (!m_simulator->start()) {
+        *error = tr("see the simulator dock");
         return false;
-    m_simulation->start();
+    }
     return true;
+}
+
+void MainWindow::newFleet()
+{
+    if (!m_workspace)
+        return;
+    FleetForm form(m_workspace->catalog(), m_simulator->scenario(), this);
+    if (form.exec() != QDialog::Accepted || !form.fleet())
+        return;
+    sim::Fleet fleet = *form.fleet();
+    QString error;
+    // The catalog first (devices without their fleet are harmless; a fleet whose devices are
+    // missing could not log in), through the workspace so the edit is saved and undoable.
+    const bool provisioned = m_workspace->edit(
+        [&fleet](broker::Catalog &catalog) {
+            sim::FleetProvisioner::Report report;
+            QString problem;
+            return sim::FleetProvisioner(catalog).provision(fleet, &report, &problem) ? std::string()
+                                                                                     : problem.toStdString();
+        },
+        &error);
+    sim::Scenario scenario = m_simulator->scenario();
+    scenario.fleets.push_back(fleet);
+    std::unique_ptr<sim::ScenarioStore> store
+        = provisioned ? sim::ScenarioStore::open(m_workspace->path(), false, &error) : nullptr;
+    if (!store || !store->save(scenario, &error)) {
+        QMessageBox::warning(this, tr("New fleet"), tr("The fleet was not added: %1").arg(error));
+        return;
+    }
+    m_simulator->setScenario(std::move(scenario));
+    m_simulatorDock->show();
+    m_simulatorDock->raise();
 }
 
 void MainWindow::stopSimulation()
 {
-    if (m_simulation)
-        m_simulation->stop();
-    m_simulation.reset();
+    m_simulator->stop();
 }
 
 void MainWindow::buildTree()
@@ -240,6 +391,7 @@ void MainWindow::buildMenus()
                                       m_editor->catalog().device(selected->id)->registryId);
                               runWizard(EntityKind::Device, registry);
                           });
+    m_editMenu->addAction(tr("New simulated &fleet…"), this, &MainWindow::newFleet);
     m_editMenu->addSeparator();
     m_editMenu->addAction(tr("&Edit selected…"), this,
                           [this] { selectedEntityAction(&MainWindow::editEntity); });
@@ -253,6 +405,10 @@ void MainWindow::buildMenus()
     m_viewMenu->addAction(m_treeDock->toggleViewAction());
     m_viewMenu->addAction(m_logDock->toggleViewAction());
     m_viewMenu->addAction(m_topicDock->toggleViewAction());
+    m_viewMenu->addAction(m_chartDock->toggleViewAction());
+    m_viewMenu->addAction(m_simulatorDock->toggleViewAction());
+    for (QDockWidget *dockWidget : {m_commandsDock, m_subscriptionsDock, m_keptDock})
+        m_viewMenu->addAction(dockWidget->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About IoT Core Studio"), this, &MainWindow::about);
@@ -306,12 +462,14 @@ void MainWindow::startBroker()
     m_overview = nullptr;
     stopSimulation();
     m_feed.reset();
+    detachConsoleWidgets(); // they hold the old broker
     m_broker = {};
     m_messages->clear();
     QString error;
     m_broker = ConsoleBroker::start(m_workspace->path(), m_log, &error);
     if (m_broker.broker)
         m_feed = std::make_unique<BrokerEventFeed>(m_broker.broker->server().tap(), *m_messages);
+    attachConsoleWidgets();
     m_status->setBroker(m_broker.broker.get(), m_broker.broker ? m_broker.notes : QStringList{error});
     showWorkspace();
 }
@@ -329,6 +487,8 @@ void MainWindow::showWorkspace()
     }
     m_treeModel->setCatalog(m_workspace->catalog());
     m_tree->expandAll();
+    if (!m_simulator->isRunning())
+        loadScenario();
     updateTitle();
 }
 
@@ -504,6 +664,7 @@ void MainWindow::showTreeMenu(const QPoint &position)
             menu.addAction(tr("Connection bundle…"), this, [this, id] {
                 exportConnectionBundle(this, *m_workspace, m_broker.broker.get(), id);
             });
+            menu.addAction(tr("Chart its events"), this, [this, id] { chartDevice(id); });
         }
         menu.addSeparator();
         menu.addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Delete"), this,

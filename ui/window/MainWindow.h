@@ -34,6 +34,11 @@ class BrokerEventFeed;
 class BrokerStatusBar;
 class MessageLogView;
 class MessageStore;
+class PayloadChartView;
+class SimulatorPanel;
+class CommandSender;
+class KeptMessagesView;
+class SubscriptionPanel;
 class TopicTreeView;
 class CatalogEditor;
 class EntityPage;
@@ -70,12 +75,23 @@ public:
     MessageStore *messageStore() const { return m_messages.get(); }
     MessageLogView *messageLog() const { return m_messageLog; }
     TopicTreeView *topicTree() const { return m_topicTree; }
+    PayloadChartView *charts() const { return m_charts; }
+    // Plots the numeric fields of a device's events in the charts dock, brought to the front.
+    void chartDevice(const std::string &deviceId);
 
     // Runs the workspace's scenario (its fleets of simulated devices) against the console's
-    // broker, in process. False with one line in `error` (no fleets, a fleet that cannot run).
+    // broker, in process, from the simulator dock. False with one line in `error` (no fleets, a
+    // fleet that cannot run).
     bool startSimulation(QString *error);
     void stopSimulation();
-    sim::Simulation *simulation() const { return m_simulation.get(); }
+    sim::Simulation *simulation() const;
+    SimulatorPanel *simulatorPanel() const { return m_simulator; }
+    SubscriptionPanel *subscriptions() const { return m_subscriptions; }
+    CommandSender *commandSender() const { return m_commands; }
+    KeptMessagesView *keptMessages() const { return m_kept; }
+    // Asks for a new fleet (FleetForm), provisions its identities in the catalog and adds it to
+    // the workspace's scenario.
+    void newFleet();
 
     // The entity's tab, opened if needed and made current.
     EntityPage *openEntityPage(const broker::EntityRef &entity);
@@ -92,6 +108,12 @@ private:
     void buildMenus();
     void buildTree();
     void buildMessageDocks();
+    void buildSimulatorDock();
+    // The docks that act as identities on the running broker: rebuilt with each broker.
+    void buildConsoleDocks();
+    void attachConsoleWidgets();
+    void detachConsoleWidgets();
+    void loadScenario();
     void startBroker();
     void showWorkspace();
     void updateTitle();
@@ -120,11 +142,20 @@ private:
     ConsoleBroker m_broker;
     std::unique_ptr<MessageStore> m_messages;
     std::unique_ptr<BrokerEventFeed> m_feed; // from m_broker's tap into m_messages
-    std::unique_ptr<sim::Simulation> m_simulation;
     MessageLogView *m_messageLog = nullptr;
     TopicTreeView *m_topicTree = nullptr;
     QDockWidget *m_logDock = nullptr;
     QDockWidget *m_topicDock = nullptr;
+    PayloadChartView *m_charts = nullptr;
+    SimulatorPanel *m_simulator = nullptr;
+    SubscriptionPanel *m_subscriptions = nullptr;
+    CommandSender *m_commands = nullptr;
+    KeptMessagesView *m_kept = nullptr;
+    QDockWidget *m_subscriptionsDock = nullptr;
+    QDockWidget *m_commandsDock = nullptr;
+    QDockWidget *m_keptDock = nullptr;
+    QDockWidget *m_simulatorDock = nullptr;
+    QDockWidget *m_chartDock = nullptr;
     WorkspaceTreeModel *m_treeModel;
     QTreeView *m_tree;
     QDockWidget *m_treeDock;

@@ -2,11 +2,15 @@
 
 #include "MainWindow.h"
 
+#include "messages/MessageLogView.h"
+#include "messages/TopicTreeView.h"
 #include "wizards/EntityWizard.h"
 #include "workspace/Workspace.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
+#include <QTableView>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -21,7 +25,7 @@ using namespace iotcore::broker;
 
 namespace {
 
-constexpr int SettleMs = 3000; // the broker up, the pages' first activity read
+constexpr int SettleMs = 8000; // the broker up, the demo's fleet sending for a while
 constexpr int StepMs = 400;    // layouts and deferred deletes done between two views
 
 void type(QWidget *root, const char *objectName, const QString &text)
@@ -78,6 +82,54 @@ void ScreenshotTour::addViewSteps()
         }
     });
     m_steps.push_back([this] { capture(&m_window, QStringLiteral("device-page")); });
+    // The docks at the bottom, each in front in turn: the log with a message opened, the topic
+    // tree on the thermostat's events, the charts of the thermostat.
+    m_steps.push_back([this] {
+        raiseDock(QStringLiteral("messageLogDock"));
+        if (auto *table = m_window.messageLog()->findChild<QTableView *>())
+            table->selectRow(table->model()->rowCount() - 1);
+    });
+    m_steps.push_back([this] { capture(&m_window, QStringLiteral("message-log")); });
+    m_steps.push_back([this] {
+        raiseDock(QStringLiteral("topicTreeDock"));
+        if (const Device *thermostat = demoThermostat())
+            m_window.topicTree()->selectTopic(QStringLiteral("$devices/%1/events").arg(QString::fromStdString(thermostat->id)));
+    });
+    m_steps.push_back([this] { capture(&m_window, QStringLiteral("topic-tree")); });
+    m_steps.push_back([this] {
+        if (const Device *thermostat = demoThermostat())
+            m_window.chartDevice(thermostat->id);
+    });
+    m_steps.push_back([this] { capture(&m_window, QStringLiteral("charts")); });
+    const struct {
+        const char *dock;
+        const char *name;
+    } docks[] = {{"simulatorDock", "simulator"}, {"commandsDock", "commands"},
+                 {"subscriptionsDock", "subscriptions"}, {"keptMessagesDock", "kept-messages"}};
+    for (const auto &dock : docks) {
+        m_steps.push_back([this, dock] { raiseDock(QLatin1String(dock.dock)); });
+        m_steps.push_back([this, dock] { capture(&m_window, QLatin1String(dock.name)); });
+    }
+    m_steps.push_back([this] { raiseDock(QStringLiteral("messageLogDock")); });
+}
+
+void ScreenshotTour::raiseDock(const QString &objectName)
+{
+    if (auto *dock = m_window.findChild<QDockWidget *>(objectName)) {
+        dock->show();
+        dock->raise();
+    }
+}
+
+// The device the demo's charts show: its thermostat sends every few seconds.
+const Device *ScreenshotTour::demoThermostat() const
+{
+    const Catalog &catalog = m_window.workspace()->catalog();
+    for (const Registry *registry : catalog.registries()) {
+        if (const Device *device = catalog.deviceByName(registry->id, "thermostat"))
+            return device;
+    }
+    return nullptr;
 }
 
 // Every page of a wizard, filled in; the entity is created on the way to the last page (the

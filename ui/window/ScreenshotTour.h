@@ -15,6 +15,10 @@
 
 class QWidget;
 
+namespace iotcore::broker {
+struct Device;
+}
+
 namespace iotcore::ui {
 
 class MainWindow;
@@ -34,6 +38,8 @@ private:
     void runNext();
     void capture(QWidget *widget, const QString &name);
     void fail(const QString &error);
+    void raiseDock(const QString &objectName);
+    const broker::Device *demoThermostat() const;
 
     MainWindow &m_window;
     QString m_directory;
