@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include <csignal>
+#include <sys/signalfd.h>
+
 namespace iotcore::app {
 
 void printError(const QString &message)
@@ -39,6 +42,16 @@ bool parseHostPort(const QString &text, HostPort *out, QString *error)
     out->host = host.toStdString();
     out->port = std::uint16_t(port);
     return true;
+}
+
+int blockStopSignals()
+{
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    return signalfd(-1, &stopSignals, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 bool parseMessageRateLimit(const QString &text, broker::IotAuthenticator::RateLimit *mode, QString *error)

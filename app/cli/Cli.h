@@ -22,6 +22,11 @@ struct HostPort {
     std::uint16_t port = 0;
 };
 
+// SIGINT and SIGTERM as a file descriptor (signalfd) for the Qt event loop to watch, so that
+// long-running commands stop from ordinary code, not from a signal handler. Call it before any
+// thread starts: the signals are blocked, and every thread inherits the mask.
+int blockStopSignals();
+
 // --message-rate-limit's value: "warn", "drop" or "off". False (and `error`) for anything else.
 bool parseMessageRateLimit(const QString &text, broker::IotAuthenticator::RateLimit *mode, QString *error);
 // The help text of --message-rate-limit, the same in serve and simulate.

@@ -57,19 +57,6 @@ const ListenerOption listenerOptions[] = {
      "workspace CA issues the server certificate)."},
 };
 
-// SIGINT and SIGTERM arrive through a signalfd watched by the Qt event loop, so the broker is
-// stopped from ordinary code, not from a signal handler. They are blocked before any thread
-// starts, so every thread inherits the mask.
-int blockStopSignals()
-{
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-    return signalfd(-1, &stopSignals, SFD_NONBLOCK | SFD_CLOEXEC);
-}
-
 bool parseCount(const QCommandLineParser &parser, const QString &option, std::size_t *value)
 {
     if (!parser.isSet(option))

@@ -288,112 +288,102 @@ int fleetList(const QStringList &arguments)
                                     command.format()));
 }
 
-// Fleet commands that name one fleet by its name, as a positional argument or --name.
-std::optional<QString> takeFleetName(const IotCommandLine &command, int *exitCode)
-{
-    QString name = command.positional().value(0);
-    if (command.isSet(QStringLiteral("name")))
-        name = command.value(QStringLiteral("name"));
-    if (name.isEmpty()) {
-        *exitCode = command.usageError(QStringLiteral("name the fleet: NAME or --name NAME"));
+// A fleet command that names one fleet, as a positional argument or --name: its command line,
+// and once parsed, the workspace and the fleet.
+struct NamedFleetCommand {
+    IotCommandLine command;
+    std::optional<SimWorkspace> workspace;
+    QString name;
+    std::vector<Fleet>::iterator fleet;
+
+    NamedFleetCommand(const QString &verb, const QString &description)
+        : command(simCommandLine(verb, description, QStringLiteral("[NAME]")))
+    {
+        command.addValueOption({QStringLiteral("name")}, QStringLiteral("Fleet name."), QStringLiteral("NAME"));
+    }
+
+    // Nothing when the command goes on with `workspace` and `fleet` set; otherwise the exit code.
+    std::optional<int> parse(const QStringList &arguments)
+    {
+        if (auto exit = command.parse(arguments, 1))
+            return exit;
+        name = command.isSet(QStringLiteral("name")) ? command.value(QStringLiteral("name"))
+                                                     : command.positional().value(0);
+        if (name.isEmpty())
+            return command.usageError(QStringLiteral("name the fleet: NAME or --name NAME"));
+        int exitCode = ExitOk;
+        workspace = SimWorkspace::open(command, false, &exitCode);
+        if (!workspace)
+            return exitCode;
+        std::vector<Fleet> &fleets = workspace->scenario.fleets;
+        fleet = std::find_if(fleets.begin(), fleets.end(), [&](const Fleet &f) { return f.name == name; });
+        if (fleet == fleets.end())
+            return command.fail(QStringLiteral("no fleet named \"%1\"").arg(name));
         return std::nullopt;
     }
-    return name;
-}
+};
 
 int fleetGet(const QStringList &arguments)
 {
-    IotCommandLine command = simCommandLine(QStringLiteral("fleet get"),
-                                            QStringLiteral("Show a fleet as the scenario stores it."),
-                                            QStringLiteral("[NAME]"));
-    command.addValueOption({QStringLiteral("name")}, QStringLiteral("Fleet name."), QStringLiteral("NAME"));
-    if (auto exit = command.parse(arguments, 1))
+    NamedFleetCommand run(QStringLiteral("fleet get"), QStringLiteral("Show a fleet as the scenario stores it."));
+    if (auto exit = run.parse(arguments))
         return *exit;
-    int exitCode = ExitOk;
-    const std::optional<QString> name = takeFleetName(command, &exitCode);
-    std::optional<SimWorkspace> workspace = name ? SimWorkspace::open(command, false, &exitCode) : std::nullopt;
-    if (!workspace)
-        return exitCode;
-    const Fleet *fleet = workspace->scenario.fleet(*name);
-    if (!fleet)
-        return command.fail(QStringLiteral("no fleet named \"%1\"").arg(*name));
-    if (command.format() == OutputFormat::Json) {
+    const Fleet &fleet = *run.fleet;
+    if (run.command.format() == OutputFormat::Json) {
         Scenario single;
-        single.fleets.push_back(*fleet);
+        single.fleets.push_back(fleet);
         const QJsonObject json = single.toJson().value(QLatin1String("fleets")).toArray().first().toObject();
-        return command.print(QJsonDocument(json).toJson(QJsonDocument::Indented).toStdString());
+        return run.command.print(QJsonDocument(json).toJson(QJsonDocument::Indented).toStdString());
     }
-    return command.print(formatResource(fleetOutput(*fleet), command.format()));
+    return run.command.print(formatResource(fleetOutput(fleet), run.command.format()));
 }
 
 int fleetDelete(const QStringList &arguments)
 {
-    IotCommandLine command = simCommandLine(
-        QStringLiteral("fleet delete"),
-        QStringLiteral("Remove a fleet from the scenario, with its devices from the catalog "
-                       "(unless --keep-devices) and its timeline entries."),
-        QStringLiteral("[NAME]"));
-    command.addValueOption({QStringLiteral("name")}, QStringLiteral("Fleet name."), QStringLiteral("NAME"));
-    command.addFlag({QStringLiteral("keep-devices")},
-                    QStringLiteral("Keep the fleet's devices in the catalog."));
-    if (auto exit = command.parse(arguments, 1))
+    NamedFleetCommand run(QStringLiteral("fleet delete"),
+                          QStringLiteral("Remove a fleet from the scenario, with its devices from the catalog "
+                                         "(unless --keep-devices) and its timeline entries."));
+    run.command.addFlag({QStringLiteral("keep-devices")}, QStringLiteral("Keep the fleet's devices in the catalog."));
+    if (auto exit = run.parse(arguments))
         return *exit;
-    int exitCode = ExitOk;
-    const std::optional<QString> name = takeFleetName(command, &exitCode);
-    std::optional<SimWorkspace> workspace = name ? SimWorkspace::open(command, false, &exitCode) : std::nullopt;
-    if (!workspace)
-        return exitCode;
-    std::vector<Fleet> &fleets = workspace->scenario.fleets;
-    auto it = std::find_if(fleets.begin(), fleets.end(), [&](const Fleet &f) { return f.name == *name; });
-    if (it == fleets.end())
-        return command.fail(QStringLiteral("no fleet named \"%1\"").arg(*name));
+    SimWorkspace &workspace = *run.workspace;
     int removed = 0;
-    if (!command.isSet(QStringLiteral("keep-devices")))
-        removed = FleetProvisioner(workspace->catalog->catalog()).deprovision(*it);
-    fleets.erase(it);
-    std::erase_if(workspace->scenario.timeline, [&](const TimelineEvent &event) { return event.fleet == *name; });
+    if (!run.command.isSet(QStringLiteral("keep-devices")))
+        removed = FleetProvisioner(workspace.catalog->catalog()).deprovision(*run.fleet);
+    workspace.scenario.fleets.erase(run.fleet);
+    std::erase_if(workspace.scenario.timeline, [&](const TimelineEvent &event) { return event.fleet == run.name; });
     if (removed > 0)
         printError(QStringLiteral("removed %1 devices from the catalog").arg(removed));
-    return workspace->commit(command, {});
+    return workspace.commit(run.command, {});
 }
 
 int fleetPasswords(const QStringList &arguments)
 {
-    IotCommandLine command = simCommandLine(
-        QStringLiteral("fleet passwords"),
-        QStringLiteral("Print each device of a fleet with its id and password, one per line "
-                       "(\"<name> <id> <password>\"), to log in as it with other clients."),
-        QStringLiteral("[NAME]"));
-    command.addValueOption({QStringLiteral("name")}, QStringLiteral("Fleet name."), QStringLiteral("NAME"));
-    if (auto exit = command.parse(arguments, 1))
+    NamedFleetCommand run(QStringLiteral("fleet passwords"),
+                          QStringLiteral("Print each device of a fleet with its id and password, one per line "
+                                         "(\"<name> <id> <password>\"), to log in as it with other clients."));
+    if (auto exit = run.parse(arguments))
         return *exit;
-    int exitCode = ExitOk;
-    const std::optional<QString> name = takeFleetName(command, &exitCode);
-    std::optional<SimWorkspace> workspace = name ? SimWorkspace::open(command, false, &exitCode) : std::nullopt;
-    if (!workspace)
-        return exitCode;
-    const Fleet *fleet = workspace->scenario.fleet(*name);
-    if (!fleet)
-        return command.fail(QStringLiteral("no fleet named \"%1\"").arg(*name));
-    const broker::Catalog &catalog = workspace->catalog->catalog();
+    const Fleet &fleet = *run.fleet;
+    const broker::Catalog &catalog = run.workspace->catalog->catalog();
     std::string output;
-    if (fleet->identity.kind == Identity::Kind::Broker) {
-        const broker::IotBroker *broker = catalog.brokerByName(fleet->identity.broker.toStdString());
-        output = fleet->identity.broker.toStdString() + ' ' + (broker ? broker->id : "-") + ' '
-                 + devicePassword(fleet->identity.secret, fleet->identity.broker).toStdString() + '\n';
-    } else if (fleet->identity.kind == Identity::Kind::Device) {
-        const broker::Registry *registry = catalog.registryByName(fleet->identity.registry.toStdString());
-        for (int i = 0; i < fleet->count; ++i) {
-            const QString deviceName = fleet->deviceNameAt(i);
+    if (fleet.identity.kind == Identity::Kind::Broker) {
+        const broker::IotBroker *broker = catalog.brokerByName(fleet.identity.broker.toStdString());
+        output = fleet.identity.broker.toStdString() + ' ' + (broker ? broker->id : "-") + ' '
+                 + devicePassword(fleet.identity.secret, fleet.identity.broker).toStdString() + '\n';
+    } else if (fleet.identity.kind == Identity::Kind::Device) {
+        const broker::Registry *registry = catalog.registryByName(fleet.identity.registry.toStdString());
+        for (int i = 0; i < fleet.count; ++i) {
+            const QString deviceName = fleet.deviceNameAt(i);
             const broker::Device *device
                 = registry ? catalog.deviceByName(registry->id, deviceName.toStdString()) : nullptr;
             output += deviceName.toStdString() + ' ' + (device ? device->id : "-") + ' '
-                      + devicePassword(fleet->identity.secret, deviceName).toStdString() + '\n';
+                      + devicePassword(fleet.identity.secret, deviceName).toStdString() + '\n';
         }
     } else {
-        return command.fail(QStringLiteral("fleet \"%1\" is anonymous: it has no passwords").arg(*name));
+        return run.command.fail(QStringLiteral("fleet \"%1\" is anonymous: it has no passwords").arg(run.name));
     }
-    return command.print(output);
+    return run.command.print(output);
 }
 
 int runFleet(const QStringList &arguments)

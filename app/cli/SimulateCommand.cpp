@@ -84,16 +84,6 @@ QString progressLine(const SimulationStats &stats, qint64 elapsedMs, quint64 pub
         .arg(stats.maxLatenessMs);
 }
 
-int stopSignalDescriptor()
-{
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-    return signalfd(-1, &stopSignals, SFD_NONBLOCK | SFD_CLOEXEC);
-}
-
 } // namespace
 
 int runSimulate(const QStringList &arguments)
@@ -198,7 +188,7 @@ int runSimulate(const QStringList &arguments)
         return ExitFailure;
     }
 
-    const int stopFd = stopSignalDescriptor();
+    const int stopFd = blockStopSignals();
     broker::Log log(level);
     std::unique_ptr<EmbeddedBroker> embedded;
     std::optional<BrokerTarget> target;

@@ -56,8 +56,7 @@ void route(Broker &broker, ClientRights &rights, const DataApiPublish &request,
     if (check.kept)
         broker.keep(message);
     broker.publish(message);
-    if (std::optional<ClientRights::Notice> notice = rights.activity(ClientRights::Activity::Publish))
-        broker.publish(broker.makeMessage(std::move(notice->topic), std::move(notice->payload), 0, false));
+    broker.reportActivity(rights, ClientRights::Activity::Publish);
     broker.log().write(LogLevel::Info, "http-publish",
                        {{"entity", rights.describe()},
                         {"topic", message->topic},

@@ -346,8 +346,8 @@ void Simulation::requestStop()
 
 void Simulation::beginStop()
 {
+    m_elapsedAtStop = elapsedMs(); // before m_stopping, which freezes elapsedMs() at this value
     m_stopping = true;
-    m_elapsedAtStop = elapsedMs();
     m_pausedSinceMs = -1;
     m_pausedTotalMs = 0;
     m_endRemainingMs = -1;

@@ -225,6 +225,21 @@ MessagePtr Broker::makeMessage(std::string topic, std::string payload, std::uint
     return message;
 }
 
+void Broker::reportActivity(ClientRights &rights, ClientRights::Activity activity)
+{
+    const std::string *topic = rights.noticeTopic();
+    const bool wanted = topic && hasSubscribers(*topic);
+    if (std::optional<ClientRights::Notice> notice = rights.activity(activity, wanted))
+        publish(makeMessage(std::move(notice->topic), std::move(notice->payload), 0, false));
+}
+
+bool Broker::hasSubscribers(std::string_view topic) const
+{
+    bool any = false;
+    m_subscriptions.match(topic, [&any](const auto &) { any = true; });
+    return any;
+}
+
 void Broker::publish(const MessagePtr &message, const Session *except)
 {
     ++m_stats.messagesReceived;

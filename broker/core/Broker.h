@@ -91,6 +91,12 @@ public:
     void connectionClosed(ClientConnection &connection);
 
     MessagePtr makeMessage(std::string topic, std::string payload, std::uint8_t qos, bool retain);
+    // Tells the client's rights what it did and routes the notice they answer with (IoT Core's
+    // monitoring JSON), which is built only when a subscription would receive it.
+    void reportActivity(ClientRights &rights, ClientRights::Activity activity);
+    // Whether any subscription matches the topic.
+    bool hasSubscribers(std::string_view topic) const;
+
     // Routes a message to every matching subscription and keeps it when it is retained.
     // `except` (a mosquitto bridge that sent it) does not get it back.
     void publish(const MessagePtr &message, const Session *except = nullptr);

@@ -253,11 +253,8 @@ void ClientConnection::completeConnect(Authenticator::Verdict verdict, bool answ
 
 void ClientConnection::publishActivity(ClientRights::Activity activity)
 {
-    if (!m_rights)
-        return;
-    if (std::optional<ClientRights::Notice> notice = m_rights->activity(activity))
-        m_broker.publish(m_broker.makeMessage(std::move(notice->topic), std::move(notice->payload),
-                                              0, false));
+    if (m_rights)
+        m_broker.reportActivity(*m_rights, activity);
 }
 
 void ClientConnection::handlePublish(PublishPacket &publish)

@@ -82,6 +82,7 @@ public:
         , m_description(std::move(description))
         , m_address(std::move(address))
         , m_logOwner(std::move(logOwner))
+        , m_monitoringTopic("$monitoring/" + m_identity.id + "/json")
     {
         if (m_identity.kind == IotIdentity::Kind::Broker)
             ++m_owner.m_brokerClients[m_identity.id];
@@ -165,7 +166,12 @@ public:
     std::uint8_t maxQos() const override { return m_identity.kind == IotIdentity::Kind::Broker ? 2 : 1; }
     std::size_t maxPayloadSize() const override { return MaxPayloadSize; }
 
-    std::optional<Notice> activity(Activity activity) override
+    const std::string *noticeTopic() const override
+    {
+        return m_identity.kind == IotIdentity::Kind::Device ? &m_monitoringTopic : nullptr;
+    }
+
+    std::optional<Notice> activity(Activity activity, bool wanted) override
     {
         if (m_identity.kind != IotIdentity::Kind::Device || m_lifetime.expired())
             return std::nullopt;
@@ -189,7 +195,9 @@ public:
             monitoring.lastDisconnect = now;
             return std::nullopt; // the service reported MQTT actions only
         }
-        return Notice{"$monitoring/" + m_identity.id + "/json", monitoringJson(monitoring)};
+        if (!wanted)
+            return std::nullopt;
+        return Notice{m_monitoringTopic, monitoringJson(monitoring)};
     }
 
     std::string describe() const override { return m_description; }
@@ -240,6 +248,7 @@ private:
     std::string m_description;
     std::string m_address;
     LogOwner m_logOwner;
+    std::string m_monitoringTopic; // $monitoring/<id>/json
 };
 
 IotAuthenticator::IotAuthenticator(PostToBroker post, std::shared_ptr<const Catalog> catalog,

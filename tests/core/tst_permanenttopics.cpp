@@ -88,7 +88,7 @@ public:
     bool storesRetained() const override { return false; }
     std::uint8_t maxQos() const override { return 1; }
     std::size_t maxPayloadSize() const override { return 1 << 20; }
-    std::optional<Notice> activity(Activity) override { return std::nullopt; }
+    std::optional<Notice> activity(Activity, bool) override { return std::nullopt; }
     std::string describe() const override { return m_id; }
     LogOwner logOwner() const override
     {
