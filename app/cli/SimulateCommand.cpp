@@ -7,6 +7,7 @@
 #include "Cli.h"
 #include "observe/Log.h"
 #include "sim/Duration.h"
+#include "pki/WorkspaceAuthority.h"
 #include "sim/EmbeddedTarget.h"
 #include "workspace/CatalogWorkspace.h"
 #include "workspace/EmbeddedBroker.h"
@@ -102,7 +103,9 @@ int runSimulate(const QStringList &arguments)
                       QStringLiteral("Broker to connect to: mqtt://HOST:PORT, mqtts://, ws://, wss:// "
                                      "(default: the embedded broker, in this process)."),
                       QStringLiteral("URL")});
-    parser.addOption({QStringLiteral("ca-file"), QStringLiteral("With mqtts:// or wss://: the CA to trust (default: the system's)."),
+    parser.addOption({QStringLiteral("ca-file"),
+                      QStringLiteral("With mqtts:// or wss://: the CA to trust (default: the system's and the "
+                                     "workspace's own, which signs serve's TLS certificates)."),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("cert-file"), QStringLiteral("With mqtts:// or wss://: a client certificate (PEM)."),
                       QStringLiteral("FILE")});
@@ -193,8 +196,20 @@ int runSimulate(const QStringList &arguments)
     std::unique_ptr<EmbeddedBroker> embedded;
     std::optional<BrokerTarget> target;
     if (parser.isSet(QStringLiteral("broker"))) {
-        const TlsFiles tls{parser.value(QStringLiteral("ca-file")), parser.value(QStringLiteral("cert-file")),
-                           parser.value(QStringLiteral("key-file"))};
+        TlsFiles tls{parser.value(QStringLiteral("ca-file")), parser.value(QStringLiteral("cert-file")),
+                     parser.value(QStringLiteral("key-file")), {}};
+        // Without --ca-file, the workspace's own CA is trusted too: `serve --mqtts` on this
+        // workspace presents a certificate it signed.
+        if (tls.caFile.isEmpty()) {
+            std::string reason;
+            std::unique_ptr<WorkspaceAuthority> authority = WorkspaceAuthority::open(path, &reason);
+            const std::optional<std::string> pem = authority ? authority->existingCertificatePem(&reason) : std::nullopt;
+            if (!pem) {
+                printError(QString::fromStdString(reason));
+                return ExitFailure;
+            }
+            tls.extraCaPem = QByteArray::fromStdString(*pem);
+        }
         target = BrokerTarget::fromUrl(parser.value(QStringLiteral("broker")), tls, &error);
         if (!target) {
             printError(error);

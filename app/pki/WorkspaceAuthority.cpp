@@ -137,6 +137,17 @@ void WorkspaceAuthority::rollback()
 }
 
 // Inside a transaction.
+std::optional<std::string> WorkspaceAuthority::existingCertificatePem(std::string *error)
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT certificate_pem FROM pki_authority WHERE id = 1"))) {
+        *error = WorkspaceSchema::readError(m_path, query.lastError());
+        return std::nullopt;
+    }
+    return query.next() ? query.value(0).toString().toStdString() : std::string();
+}
+
 std::optional<CertificateAuthority> WorkspaceAuthority::loadOrCreate(std::string *error)
 {
     QSqlQuery query(m_db);

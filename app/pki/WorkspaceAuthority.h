@@ -42,6 +42,10 @@ public:
     using Use = std::function<bool(const CertificateAuthority &, std::string *error)>;
     bool withAuthority(const Use &use, std::string *error);
 
+    // The CA's certificate (PEM) when the workspace has a CA, without making one: empty when it
+    // has none. Nullopt with one line in `error` when the table cannot be read.
+    std::optional<std::string> existingCertificatePem(std::string *error);
+
     // A TLS server certificate for `hosts` (host names and IP addresses; the first is its CN):
     // the stored one for the same set of names while this CA signed it and it is valid for
     // ServerRenewalDays more, otherwise a new one, stored in place of the old.

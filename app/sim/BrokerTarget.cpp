@@ -32,7 +32,7 @@ std::optional<BrokerTarget> BrokerTarget::fromUrl(const QString &text, const Tls
         return std::nullopt;
     }
     const bool tlsFilesGiven = !files.caFile.isEmpty() || !files.certificateFile.isEmpty()
-                               || !files.keyFile.isEmpty();
+                               || !files.keyFile.isEmpty(); // the workspace CA is only offered
     if (tlsFilesGiven && !match->tls) {
         *error = QStringLiteral("TLS files are given but broker \"%1\" is not a TLS URL (mqtts:// or wss://)")
                      .arg(text);
@@ -43,6 +43,8 @@ std::optional<BrokerTarget> BrokerTarget::fromUrl(const QString &text, const Tls
         tls = loadClientTlsConfiguration(files.caFile, files.certificateFile, files.keyFile, error);
         if (!tls)
             return std::nullopt;
+        if (files.caFile.isEmpty() && !files.extraCaPem.isEmpty())
+            tls->setCaCertificates(tls->caCertificates() + QSslCertificate::fromData(files.extraCaPem, QSsl::Pem));
     }
     const QString host = url.host();
     const auto port = quint16(url.port(match->defaultPort));

@@ -24,6 +24,9 @@ struct TlsFiles {
     QString caFile;
     QString certificateFile;
     QString keyFile;
+    // Without caFile: a CA trusted besides the system's (the workspace's own CA, which signs the
+    // embedded broker's TLS certificates), PEM.
+    QByteArray extraCaPem;
 };
 
 class BrokerTarget

@@ -296,6 +296,30 @@ class SimCliTest(unittest.TestCase):
                 counter.close()
             broker.wait_for_log(r"simulate devices=\"5\" fleets=\"1\"")
 
+    def test_simulate_over_tls_trusts_the_workspace_ca(self):
+        """`simulate --broker mqtts://…` without --ca-file trusts the workspace's own CA, which
+        signed the certificate `serve --mqtts` presents on the same workspace."""
+        self.create_fleet("thermo", 3, "--period", "500ms", "--qos", "1")
+        with brokerproc.Broker(workspace=self.ws, extra_args=["--mqtts", "127.0.0.1:0"]) as broker:
+            brokerproc.wait_for(lambda: broker._parse_ready_lines() or "mqtts" in broker.ready, 10, "the TLS listener")
+            url = "mqtts://127.0.0.1:%d" % broker.ready["mqtts"][2]
+            result = run("simulate", "-w", self.ws, "--broker", url, "--duration", "2", "--message-rate-limit", "off")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("connections 3", result.stdout)
+            acked = int(re.search(r"acknowledged (\d+)", result.stdout).group(1))
+            self.assertGreater(acked, 0)
+        # A CA that did not sign the server's certificate is refused, and said so per device.
+        other = os.path.join(self.dir, "other-ca.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-keyout", os.path.join(self.dir, "other.key"), "-out", other,
+                        "-subj", "/CN=other", "-days", "1"], check=True, capture_output=True)
+        with brokerproc.Broker(workspace=self.ws, extra_args=["--mqtts", "127.0.0.1:0"]) as broker:
+            brokerproc.wait_for(lambda: broker._parse_ready_lines() or "mqtts" in broker.ready, 10, "the TLS listener")
+            url = "mqtts://127.0.0.1:%d" % broker.ready["mqtts"][2]
+            result = run("simulate", "-w", self.ws, "--broker", url, "--ca-file", other, "--duration", "2")
+            self.assertEqual(result.returncode, 1)
+            self.assertRegex(result.stderr, r"simulate: thermo-\d: .*(certificate|TLS|SSL)")
+
     def test_serve_simulate_needs_a_workspace(self):
         result = run("serve", "--simulate")
         self.assertEqual(result.returncode, 2)
