@@ -110,9 +110,13 @@ int runGui(int &argc, char **argv, const char *version)
         printError(error);
         return 1;
     }
-    // The demo sends at once: its simulated devices are what a newcomer watches first.
-    if (demo && !window.startSimulation(&error))
-        printError(QStringLiteral("the demo's simulation did not start: %1").arg(error));
+    // The demo sends at once: its simulated devices are what a newcomer watches first, received
+    // by the console as the demo registry, so the log shows every delivery and acknowledgement.
+    if (demo) {
+        if (!window.startSimulation(&error))
+            printError(QStringLiteral("the demo's simulation did not start: %1").arg(error));
+        window.watchRegistry(QLatin1String(DemoWorkspace::RegistryName));
+    }
     if (screenshots) {
         ScreenshotTour tour(window, parser.value(QStringLiteral("screenshot")), size);
         tour.start();

@@ -168,6 +168,13 @@ void SubscriptionPanel::subscribe()
     m_table->selectRow(row);
 }
 
+void SubscriptionPanel::subscribeTo(const QString &filter, int qos)
+{
+    m_filter->setText(filter);
+    m_qos->setCurrentIndex(m_qos->findData(qos));
+    subscribe();
+}
+
 void SubscriptionPanel::watchConnection(const ConsoleIdentity &identity)
 {
     if (m_watched.contains(identity.id))

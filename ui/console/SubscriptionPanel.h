@@ -41,6 +41,8 @@ public slots:
     void refreshIdentities();
     // Subscribes as the chosen identity to the typed filter (as the Subscribe button does).
     void subscribe();
+    // The same for `filter` at `qos`, as if typed (the demo watches its registry this way).
+    void subscribeTo(const QString &filter, int qos);
     // Unsubscribes the selected rows and removes them.
     void unsubscribeSelected();
 

@@ -143,9 +143,12 @@ QString ConnectionProfile::endpoint() const
 
 std::optional<sim::BrokerTarget> ConnectionProfile::target(QString *error) const
 {
-    const sim::TlsFiles files = isEncrypted(transport)
-        ? sim::TlsFiles{caFile, certificateFile, keyFile}
-        : sim::TlsFiles{};
+    sim::TlsFiles files;
+    if (isEncrypted(transport)) {
+        files.caFile = caFile;
+        files.certificateFile = certificateFile;
+        files.keyFile = keyFile;
+    }
     return sim::BrokerTarget::fromUrl(url(), files, error);
 }
 

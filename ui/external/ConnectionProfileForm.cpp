@@ -100,7 +100,7 @@ ConnectionProfileForm::ConnectionProfileForm(QWidget *parent)
     row(tr("Client key"), m_keyRow, Field::KeyFile);
     row(tr("User name"), m_username, Field::Username);
     QWidget *passwordBox = row(tr("Password"), m_password, Field::Password);
-    passwordBox->layout()->addWidget(m_remember);
+    static_cast<QVBoxLayout *>(passwordBox->layout())->insertWidget(1, m_remember);
     row(tr("Client id"), m_clientId, Field::ClientId);
     row(tr("Subscribe to"), filterBox, Field::Filters);
     m_layout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);

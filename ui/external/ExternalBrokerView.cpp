@@ -137,6 +137,14 @@ void ExternalBrokerView::updateStatus()
         break;
     }
     m_status->setText(text);
+    // A problem reads as one, the way FieldMessage shows a field's error.
+    const bool failing = m_feed->status() == ExternalBrokerFeed::Status::Reconnecting
+        || m_feed->status() == ExternalBrokerFeed::Status::Refused
+        || !m_feed->problem().isEmpty();
+    QPalette colors = palette();
+    if (failing)
+        colors.setColor(QPalette::WindowText, QColor(0xc0, 0x1c, 0x28));
+    m_status->setPalette(colors);
     const bool idle = m_feed->status() == ExternalBrokerFeed::Status::Disconnected
         || m_feed->status() == ExternalBrokerFeed::Status::Refused;
     m_connect->setText(idle ? tr("Connect") : tr("Disconnect"));

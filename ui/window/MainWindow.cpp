@@ -7,6 +7,8 @@
 #include "console/CommandSender.h"
 #include "console/KeptMessagesView.h"
 #include "console/SubscriptionPanel.h"
+#include "external/ConnectionProfileDialog.h"
+#include "external/ExternalBrokerView.h"
 #include "sim/FleetForm.h"
 #include "sim/SimulatorPanel.h"
 #include "messages/BrokerEventFeed.h"
@@ -115,8 +117,9 @@ MainWindow::MainWindow(Session session, QWidget *parent)
     m_tabs->setMovable(true);
     setCentralWidget(m_tabs);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
-        if (qobject_cast<EntityPage *>(m_tabs->widget(index)))
-            m_tabs->widget(index)->deleteLater();
+        QWidget *page = m_tabs->widget(index);
+        if (qobject_cast<EntityPage *>(page) || qobject_cast<ExternalBrokerView *>(page))
+            page->deleteLater();
     });
     buildTree();
     buildMessageDocks();
@@ -262,6 +265,26 @@ void MainWindow::attachConsoleWidgets()
     connect(workspace, &app::Workspace::catalogChanged, m_kept, &KeptMessagesView::refreshRegistries);
 }
 
+void MainWindow::watchRegistry(const QString &registryName)
+{
+    const broker::Registry *registry = m_workspace ? m_workspace->catalog().registryByName(registryName.toStdString())
+                                                   : nullptr;
+    if (!registry || !m_subscriptions || !m_subscriptions->setIdentity(QString::fromStdString(registry->id)))
+        return;
+    m_subscriptions->subscribeTo(QStringLiteral("$devices/#"), 1);
+}
+
+void MainWindow::connectExternalBroker()
+{
+    QSettings settings;
+    ConnectionProfileDialog dialog(settings, this);
+    connect(&dialog, &ConnectionProfileDialog::connectRequested, this, [this](const ConnectionProfile &profile) {
+        auto *view = new ExternalBrokerView(profile);
+        m_tabs->setCurrentIndex(m_tabs->addTab(view, style()->standardIcon(QStyle::SP_DriveNetIcon), profile.name));
+    });
+    dialog.exec();
+}
+
 void MainWindow::loadScenario()
 {
     QString error;
@@ -366,6 +389,9 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("&Import from Yandex Cloud…"), this, &MainWindow::importFromYandexCloud);
     file->addAction(tr("&Export to mosquitto…"), this, &MainWindow::exportToMosquitto);
+    file->addSeparator();
+    file->addAction(style()->standardIcon(QStyle::SP_DriveNetIcon), tr("Connect to an e&xternal broker…"),
+                    this, &MainWindow::connectExternalBroker);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

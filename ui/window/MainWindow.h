@@ -92,6 +92,12 @@ public:
     // Asks for a new fleet (FleetForm), provisions its identities in the catalog and adds it to
     // the workspace's scenario.
     void newFleet();
+    // Subscribes the console, as the registry named `registryName`, to its devices' events and
+    // state (Subscriptions dock), so the log shows each message's delivery to the console.
+    void watchRegistry(const QString &registryName);
+    // File › Connect to an external broker: a tab with the log, topics and charts of a broker
+    // that is not the embedded one, through a connection profile.
+    void connectExternalBroker();
 
     // The entity's tab, opened if needed and made current.
     EntityPage *openEntityPage(const broker::EntityRef &entity);
