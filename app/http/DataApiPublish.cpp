@@ -51,6 +51,7 @@ void route(Broker &broker, ClientRights &rights, const DataApiPublish &request,
         event.topic = message->topic;
         event.message = message;
         event.qos = 1;
+        event.kept = check.kept;
         broker.record(std::move(event));
     }
     if (check.kept)
