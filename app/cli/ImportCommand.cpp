@@ -10,6 +10,7 @@
 #include "ImportCommand.h"
 
 #include "workspace/CatalogWorkspace.h"
+#include "workspace/Credentials.h"
 #include "Cli.h"
 #include "OutputFormat.h"
 #include "YamlReader.h"
@@ -552,20 +553,6 @@ public:
         return true;
     }
 
-    // At least 14 characters of at least 3 kinds (IOT_CORE.md, "Passwords"), and nothing a
-    // shell or a "<id> <password>" line would trip over.
-    static std::string generatePassword()
-    {
-        static constexpr char Alphabet[] =
-            "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
-        for (;;) {
-            std::string password;
-            for (int i = 0; i < 24; ++i)
-                password += Alphabet[QRandomGenerator::system()->bounded(int(sizeof Alphabet - 1))];
-            if (rules::checkPasswordStrength(password).empty())
-                return password;
-        }
-    }
 
 private:
     void count(std::size_t total, int created, const char *one, const char *many)

@@ -1,4 +1,5 @@
 #include "ConnectionBundle.h"
+#include "Credentials.h"
 
 #include <QDir>
 #include <QFile>
@@ -46,18 +47,6 @@ std::string scriptHeader(const ConnectionBundle &bundle, const Login &login, con
     return header;
 }
 
-bool writeFile(const QString &path, const std::string &text, QFile::Permissions permissions,
-               QString *error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        || file.write(text.data(), qint64(text.size())) != qint64(text.size())
-        || !file.setPermissions(permissions)) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
 
 constexpr QFile::Permissions Readable = QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup
     | QFile::ReadOther;
@@ -170,7 +159,7 @@ std::optional<QStringList> ConnectionBundle::write(const QString &directory, QSt
     }
     QStringList written;
     for (const File &file : files) {
-        if (!writeFile(dir.filePath(file.name), file.text, file.permissions, error))
+        if (!writeCredentialFile(dir.filePath(file.name), file.text, file.permissions, error))
             return std::nullopt;
         written.append(file.name);
     }

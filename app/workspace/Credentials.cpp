@@ -12,6 +12,19 @@ namespace iotcore::app {
 
 using namespace iotcore::broker;
 
+bool writeCredentialFile(const QString &path, const std::string &text, QFileDevice::Permissions permissions,
+                         QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || file.write(text.data(), qint64(text.size())) != qint64(text.size())
+        || !file.setPermissions(permissions)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
 std::string generatePassword()
 {
     // No 0/O, 1/l/I: a password read aloud or copied by hand survives.

@@ -7,6 +7,7 @@
 #include "iot/CatalogTypes.h"
 #include "pki/CertificateAuthority.h"
 
+#include <QFileDevice>
 #include <QString>
 
 #include <optional>
@@ -17,6 +18,11 @@ namespace iotcore::app {
 // 24 characters of letters, digits, '-' and '_': past IoT Core's rule (14 characters of 3
 // kinds) and safe to paste into a shell.
 std::string generatePassword();
+
+// Writes `text` to `path` (replacing it) with `permissions`: 0600 for private keys. One line in
+// `error` naming the file when it cannot be written.
+bool writeCredentialFile(const QString &path, const std::string &text, QFileDevice::Permissions permissions,
+                         QString *error);
 
 // A `$7$` hash with the workspace's iterations (several milliseconds).
 std::optional<std::string> hashPassword(const std::string &password, int iterations,

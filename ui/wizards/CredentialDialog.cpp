@@ -22,18 +22,6 @@ using namespace iotcore::broker;
 
 namespace {
 
-bool writeText(const QString &path, const std::string &text, QFile::Permissions permissions,
-               QString *error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        || file.write(text.data(), qint64(text.size())) != qint64(text.size())
-        || !file.setPermissions(permissions)) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -109,9 +97,9 @@ void CredentialDialog::accept()
     if (directory.isEmpty())
         return;
     const QString base = QDir(directory).filePath(QString::fromStdString(id));
-    if (!writeText(base + QStringLiteral(".pem"), issued->files.certificatePem,
+    if (!app::writeCredentialFile(base + QStringLiteral(".pem"), issued->files.certificatePem,
                    QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther, &error)
-        || !writeText(base + QStringLiteral(".key"), issued->files.privateKeyPem,
+        || !app::writeCredentialFile(base + QStringLiteral(".key"), issued->files.privateKeyPem,
                       QFile::ReadOwner | QFile::WriteOwner, &error)) {
         QMessageBox::warning(parentWidget(), windowTitle(), error);
     }
