@@ -57,6 +57,12 @@ void InProcessTransport::close()
     if (m_closed)
         return;
     m_handler = nullptr;
+    // Flushed here, so out of the loop's flush queue: the connection may be freed before the
+    // loop's next flushScheduled() (Broker::shutdown() ends its turn itself).
+    if (m_flushScheduled) {
+        m_loop.cancelFlush(this);
+        m_flushScheduled = false;
+    }
     flushNow(); // a CONNACK refusal or the last acknowledgements still reach the client
     endChannel();
 }

@@ -62,6 +62,12 @@ void SocketTransport::close()
     if (isClosed())
         return;
     m_handler = nullptr;
+    // Flushed here, so out of the loop's flush queue: the connection may be freed before the
+    // loop's next flushScheduled() (Broker::shutdown() ends its turn itself).
+    if (m_flushScheduled) {
+        m_loop.cancelFlush(this);
+        m_flushScheduled = false;
+    }
     flushNow(); // best effort: a CONNACK refusal or the last acknowledgements still go out
     if (m_tls && !isClosed())
         m_tls->shutdown();
