@@ -1,6 +1,7 @@
 #include "FaultyLink.h"
 
-#include <QTimer>
+#include <algorithm>
+#include <utility>
 
 namespace iotcore::sim {
 
@@ -35,25 +36,51 @@ void FaultyLink::write(const QByteArray &bytes)
         ++m_faults.dropped;
         return;
     }
-    if (m_faults.delayMs <= 0) {
+    if (m_faults.delayMs <= 0 && m_delayed.empty()) {
         m_inner->write(bytes);
         return;
     }
-    // Every packet waits the same delay, so the order on the wire is kept. The guard drops what
-    // is still waiting when the connection ends first.
-    QTimer::singleShot(m_faults.delayMs, m_inner, [inner = QPointer<ClientTransport>(m_inner), bytes] {
-        if (inner)
-            inner->write(bytes);
-    });
+    if (!m_clock.isValid())
+        m_clock.start();
+    m_delayed.push_back({m_clock.elapsed() + std::max<qint64>(m_faults.delayMs, 0), bytes});
+    if (!m_timer) {
+        m_timer = std::make_unique<QTimer>();
+        m_timer->setSingleShot(true);
+        connect(m_timer.get(), &QTimer::timeout, this, &FaultyLink::sendDue);
+    }
+    if (!m_timer->isActive())
+        m_timer->start(int(std::max<qint64>(m_delayed.front().dueMs - m_clock.elapsed(), 0)));
+}
+
+void FaultyLink::sendDue()
+{
+    const qint64 now = m_clock.elapsed();
+    while (!m_delayed.empty() && m_delayed.front().dueMs <= now) {
+        m_inner->write(m_delayed.front().bytes);
+        m_delayed.pop_front();
+    }
+    if (!m_delayed.empty()) {
+        m_timer->start(int(m_delayed.front().dueMs - now));
+        return;
+    }
+    if (std::exchange(m_closeWhenSent, false))
+        m_inner->close();
 }
 
 void FaultyLink::close()
 {
+    if (!m_delayed.empty()) {
+        m_closeWhenSent = true;
+        return;
+    }
     m_inner->close();
 }
 
 void FaultyLink::abort()
 {
+    m_delayed.clear();
+    if (m_timer)
+        m_timer->stop();
     m_inner->abort();
 }
 

@@ -115,6 +115,7 @@ void SimulatedDevice::stop()
 {
     m_running = false;
     m_stopping = true;
+    m_client.setAutoReconnect(false); // a connection lost now stays lost
     m_environment.scheduler->cancel(m_tickTask);
     m_environment.scheduler->cancel(m_faultTask);
     // A device that stops keeps nothing back: what it sent at QoS 1 is acknowledged before it
@@ -125,7 +126,8 @@ void SimulatedDevice::stop()
 
 bool SimulatedDevice::isStopped() const
 {
-    return m_client.state() == MqttClient::State::Disconnected;
+    // A slow link may still hold the DISCONNECT: the device is gone once it has left.
+    return m_client.state() == MqttClient::State::Disconnected && !(m_currentLink && m_currentLink->isHoldingPackets());
 }
 
 void SimulatedDevice::pause()
@@ -153,12 +155,19 @@ void SimulatedDevice::connectNow()
         return;
     const bool iotCore = m_model->fleet().identity.kind != sim::Identity::Kind::Anonymous;
     app::ClientTransportFactory transport = iotCore ? m_environment.iotCoreTransport : m_environment.openTransport;
-    LinkFaults *link = &m_link;
-    m_client.connectWithTransport([transport, link] { return std::make_unique<FaultyLink>(transport(), *link); });
+    m_client.connectWithTransport([this, transport] {
+        auto link = std::make_unique<FaultyLink>(transport(), m_link);
+        m_currentLink = link.get();
+        return link;
+    });
 }
 
 void SimulatedDevice::onConnected()
 {
+    if (m_stopping) {
+        m_client.disconnectFromHost();
+        return;
+    }
     m_wasConnected = true;
     ShardStats::add(m_environment.stats->connected);
     ShardStats::add(m_environment.stats->connects);

@@ -17,6 +17,7 @@
 #include "client/MqttClient.h"
 
 #include <QObject>
+#include <QPointer>
 
 #include <memory>
 #include <vector>
@@ -117,6 +118,7 @@ private:
     TaskId m_tickTask;
     TaskId m_faultTask;
     LinkFaults m_link;
+    QPointer<FaultyLink> m_currentLink; // the transport of the current or last connection
     std::vector<ActiveFault> m_faults;
     QString m_eventsTopic;
     QString m_stateTopic;

@@ -207,6 +207,8 @@ Simulation::Simulation(Scenario scenario, BrokerTarget target, SimulationOptions
 
 Simulation::~Simulation()
 {
+    // Nobody is told: whoever listens may be going too.
+    blockSignals(true);
     stop();
 }
 
@@ -332,6 +334,10 @@ void Simulation::stop()
     for (const auto &shard : m_shards)
         shard->stop();
     endStop();
+    // Also when a requestStop() was on its way: its shardStopped() calls now find nothing to do.
+    emit stopped();
+    if (std::exchange(m_endReached, false))
+        emit finished();
 }
 
 void Simulation::requestStop()
@@ -500,7 +506,8 @@ SimulationStats Simulation::liveStats() const
     SimulationStats sum;
     for (const auto &shard : m_shards) {
         shard->stats().addTo(sum);
-        shard->recordLateness();
+        if (shard->thread().isRunning()) // a stopped shard would keep the request queued forever
+            shard->recordLateness();
     }
     return sum;
 }

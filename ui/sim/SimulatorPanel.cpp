@@ -220,6 +220,12 @@ void SimulatorPanel::stop()
     updateControls();
 }
 
+void SimulatorPanel::stopNow()
+{
+    if (m_simulation)
+        m_simulation->stop(); // emits stopped(): onStopped() updates the panel
+}
+
 void SimulatorPanel::onStopped()
 {
     m_refresh.stop();

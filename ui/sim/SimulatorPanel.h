@@ -55,6 +55,8 @@ public slots:
     bool start();
     void togglePause();
     void stop();
+    // Stops the run and returns once its devices have said goodbye: before their broker goes.
+    void stopNow();
     // Opens the fault dialog for the running scenario; the fault goes in when it is accepted.
     void openFaultDialog();
 

@@ -138,11 +138,9 @@ MainWindow::~MainWindow()
 {
     // The simulated devices and the feed use the broker, and pages refer to the editor and the
     // broker: they go first.
-    stopSimulation();
-    m_feed.reset();
-    detachConsoleWidgets();
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
+    tearDownBroker();
 }
 
 void MainWindow::buildMessageDocks()
@@ -349,7 +347,17 @@ void MainWindow::newFleet()
 
 void MainWindow::stopSimulation()
 {
-    m_simulator->stop();
+    m_simulator->stopNow();
+}
+
+void MainWindow::tearDownBroker()
+{
+    // Everything that holds the broker goes before it: the simulated devices (they say goodbye
+    // and wait for their acknowledgements), the feed from its tap, the console's identities.
+    stopSimulation();
+    m_feed.reset();
+    detachConsoleWidgets();
+    m_broker = {};
 }
 
 void MainWindow::buildTree()
@@ -450,7 +458,7 @@ bool MainWindow::openWorkspace(const QString &path, QString *error)
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
     m_overview = nullptr;
-    m_broker = {};
+    tearDownBroker();
     m_status->setBroker(nullptr, {});
     m_editor.reset();
     m_workspace = std::move(workspace);
@@ -486,10 +494,7 @@ void MainWindow::startBroker()
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
     m_overview = nullptr;
-    stopSimulation();
-    m_feed.reset();
-    detachConsoleWidgets(); // they hold the old broker
-    m_broker = {};
+    tearDownBroker();
     m_messages->clear();
     QString error;
     m_broker = ConsoleBroker::start(m_workspace->path(), m_log, &error);

@@ -119,6 +119,7 @@ private:
     void buildConsoleDocks();
     void attachConsoleWidgets();
     void detachConsoleWidgets();
+    void tearDownBroker();
     void loadScenario();
     void startBroker();
     void showWorkspace();
