@@ -9,7 +9,9 @@
 #include "cli/SimCommand.h"
 #include "cli/SimulateCommand.h"
 
+#ifdef IOTCORE_WITH_GUI
 #include "GuiMain.h"
+#endif
 
 #include <QCoreApplication>
 
@@ -50,9 +52,11 @@ const char *const usage =
 
 int main(int argc, char *argv[])
 {
+#ifdef IOTCORE_WITH_GUI
     // The console needs a QApplication (and a display); subcommands run headless.
     if (iotcore::ui::isGuiArgument(argc > 1 ? argv[1] : nullptr))
         return iotcore::ui::runGui(argc, argv, IOTCORE_VERSION);
+#endif
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("iotcore-studio"));
@@ -68,6 +72,12 @@ int main(int argc, char *argv[])
         || command == QLatin1String("help")) {
         std::fputs(usage, stdout);
         return ExitOk;
+    }
+    if (command.isEmpty() || command.startsWith(u'-')) {
+        // Only a build without the console (IOTCORE_BUILD_GUI=OFF) gets here without a command.
+        std::fputs(usage, stderr);
+        printError(QStringLiteral("this build has no console: name a command"));
+        return ExitUsage;
     }
     // Subcommands parse "iotcore-studio COMMAND ..." with the command as the program name.
     QStringList commandArguments = arguments.mid(1);

@@ -174,7 +174,7 @@ cmd_test() {
     if [[ ${SKIP_ASAN:-0} == 1 ]]; then
         step "Skipping the ASan/UBSan build (SKIP_ASAN=1)"
     else
-        configure "$ASAN_BUILD_DIR" "ASan/UBSan" -DCMAKE_BUILD_TYPE=Debug -DIOTCORE_SANITIZE=ON -DIOTCORE_BUILD_TESTS=ON
+        configure "$ASAN_BUILD_DIR" "ASan/UBSan" -DCMAKE_BUILD_TYPE=Debug -DIOTCORE_SANITIZE=ON -DIOTCORE_BUILD_TESTS=ON -DIOTCORE_BUILD_GUI=OFF
         # Only what the engine tests need, not the whole application.
         local engine_tests=() all_targets t
         mapfile -t engine_tests < <(ctest --test-dir "$ASAN_BUILD_DIR" -N -L engine | sed -n 's/^ *Test *#[0-9]*: *//p')
