@@ -112,7 +112,7 @@ public:
     std::string passwordFile() const { return m_passwords; }
     std::string aclFile() const
     {
-        std::string text = "# Written by iotcore-studio export mosquitto: what IOT_CORE.md grants "
+        std::string text = "# Written by iotcore-studio export mosquitto: what Yandex IoT Core's permission table grants "
                            "each registry and device.\n";
         for (const AclUser &user : m_users) {
             text += "\n# " + user.comment + "\nuser " + user.id + "\n";
@@ -143,7 +143,7 @@ public:
                 "allow_anonymous false\n"
                 "password_file " + dir + "/passwords\n"
                 "acl_file " + dir + "/acl\n\n"
-                "# Local work: plain MQTT on loopback only (IOT_CORE.md, \"Connecting\").\n"
+                "# Local work: plain MQTT on loopback only, as iotcore-studio serve --mqtt.\n"
                 "listener " + std::to_string(m_options.port) + " 127.0.0.1\n";
         text += "\n# Devices and registries with passwords, over TLS with the workspace's server "
                 "certificate\n# (devices trust ca.pem, as they trusted the service's CA).\n"
@@ -170,7 +170,7 @@ public:
             + std::to_string(m_options.tlsPort) + ", TLS with client certificates on port "
             + std::to_string(m_options.certificatePort)
             + " |\n| passwords | mosquitto 2 password file: the workspace's `$7$` PBKDF2-SHA512 "
-              "hashes as they are |\n| acl | what IOT_CORE.md grants each registry and device |\n"
+              "hashes as they are |\n| acl | what IoT Core's permission table grants each registry and device |\n"
               "| ca.pem | the workspace CA: devices trust it (`--cafile ca.pem`) |\n"
               "| server.pem, server.key | the TLS server certificate, issued by the workspace CA "
               "for: "

@@ -464,7 +464,7 @@ int scenarioImport(const QStringList &arguments)
     printNotes(report);
     workspace->scenario = std::move(*scenario);
     return workspace->commit(command,
-                             QStringLiteral("imported %1 fleets (%2 devices created, %3 given a password)\n")
+                             QStringLiteral("imported %1 fleets (%2 devices created, %3 existing devices given the fleet's password)\n")
                                  .arg(workspace->scenario.fleets.size())
                                  .arg(report.created)
                                  .arg(report.credentialed)

@@ -216,7 +216,7 @@ class SimCliTest(unittest.TestCase):
                          self.ok("sim", "fleet", "passwords", "-w", self.ws, "thermo").stdout.split()[2])
         # Importing twice changes nothing in the catalog.
         result = self.ok("sim", "scenario", "import", "-w", other, path)
-        self.assertIn("(0 devices created, 0 given a password)", result.stdout)
+        self.assertIn("(0 devices created, 0 existing devices given the fleet's password)", result.stdout)
         # Export to a file writes the same JSON.
         out = os.path.join(self.dir, "out.json")
         self.ok("sim", "scenario", "export", "-w", other, out)
