@@ -143,10 +143,9 @@ void tst_KeptMessagesView::clearEmptiesTheSlot()
     QVERIFY(!clear->isEnabled());
     table->selectRow(0); // $devices/<lamp>/state
     QVERIFY(clear->isEnabled());
-    QSignalSpy answered(m_view.get(), &KeptMessagesView::refreshed);
     QTest::mouseClick(clear, Qt::LeftButton);
-    QVERIFY(answered.wait(5000));
-    QCOMPARE(topics(), QStringList{"$devices/" + QString::fromStdString(fixture.lamp) + "/state/bulb"});
+    // An answer to an earlier refresh may still arrive first: wait for the one after the clear.
+    QTRY_COMPARE(topics(), QStringList{"$devices/" + QString::fromStdString(fixture.lamp) + "/state/bulb"});
 
     // The registry subscribing to both exact topics gets only the slot that is left.
     auto registry = connectAs(fixture.home);
