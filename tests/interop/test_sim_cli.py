@@ -177,17 +177,29 @@ class SimCliTest(unittest.TestCase):
         name, device_id, password = lines[0].split(" ")
         self.assertEqual(name, "thermo-1")
         self.assertRegex(device_id, ID_RE)
-        with brokerproc.Broker(workspace=self.ws) as broker:
-            client = mqtt.Client(client_id="t1")
-            client.username_pw_set(device_id, password)
-            result = {}
-            client.on_connect = lambda c, u, f, rc: result.setdefault("rc", rc)
-            client.connect("127.0.0.1", broker.mqtt_port)
-            client.loop_start()
-            brokerproc.wait_for(lambda: "rc" in result, 10, "CONNACK")
-            client.loop_stop()
-            client.disconnect()
-            self.assertEqual(result["rc"], 0)
+        with brokerproc.Broker(workspace=self.ws, extra_args=["--mqtt", "127.0.0.1:0"]) as broker:
+            brokerproc.wait_for(lambda: broker._parse_ready_lines() or "mqtt" in broker.ready, 10,
+                                "the IoT Core listener")
+            port = broker.ready["mqtt"][2]
+
+            def connack(username, secret):
+                client = mqtt.Client(client_id=brokerproc.unique("t"))
+                client.username_pw_set(username, secret)
+                result = {}
+                client.on_connect = lambda c, u, f, rc: result.setdefault("rc", rc)
+                client.connect("127.0.0.1", port)
+                client.loop_start()
+                try:
+                    brokerproc.wait_for(lambda: "rc" in result, 10, "CONNACK")
+                finally:
+                    client.loop_stop()
+                    client.disconnect()
+                return result["rc"]
+
+            # The IoT Core listener checks the password: the printed one logs in, another does not.
+            self.assertEqual(connack(device_id, password), 0)
+            self.assertEqual(connack(device_id, password + "x"), 5)
+            self.assertEqual(connack(lines[1].split(" ")[1], password), 5)  # thermo-1's on thermo-2
 
     # --- sim scenario ---------------------------------------------------------------------------
 
@@ -303,9 +315,9 @@ class SimCliTest(unittest.TestCase):
         with brokerproc.Broker(workspace=self.ws, extra_args=["--mqtts", "127.0.0.1:0"]) as broker:
             brokerproc.wait_for(lambda: broker._parse_ready_lines() or "mqtts" in broker.ready, 10, "the TLS listener")
             url = "mqtts://127.0.0.1:%d" % broker.ready["mqtts"][2]
-            result = run("simulate", "-w", self.ws, "--broker", url, "--duration", "2", "--message-rate-limit", "off")
+            result = run("simulate", "-w", self.ws, "--broker", url, "--duration", "3", "--message-rate-limit", "off")
             self.assertEqual(result.returncode, 0, result.stderr)
-            self.assertIn("connections 3", result.stdout)
+            self.assertIn("devices 3, connected at the end 3", result.stdout, result.stderr)
             acked = int(re.search(r"acknowledged (\d+)", result.stdout).group(1))
             self.assertGreater(acked, 0)
         # A CA that did not sign the server's certificate is refused, and said so per device.
@@ -316,9 +328,9 @@ class SimCliTest(unittest.TestCase):
         with brokerproc.Broker(workspace=self.ws, extra_args=["--mqtts", "127.0.0.1:0"]) as broker:
             brokerproc.wait_for(lambda: broker._parse_ready_lines() or "mqtts" in broker.ready, 10, "the TLS listener")
             url = "mqtts://127.0.0.1:%d" % broker.ready["mqtts"][2]
-            result = run("simulate", "-w", self.ws, "--broker", url, "--ca-file", other, "--duration", "2")
-            self.assertEqual(result.returncode, 1)
-            self.assertRegex(result.stderr, r"simulate: thermo-\d: .*(certificate|TLS|SSL)")
+            result = run("simulate", "-w", self.ws, "--broker", url, "--ca-file", other, "--duration", "3")
+            self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+            self.assertRegex(result.stderr, r"simulate: thermo-\d: .*(certificate|TLS|SSL|handshake)")
 
     def test_serve_simulate_needs_a_workspace(self):
         result = run("serve", "--simulate")
