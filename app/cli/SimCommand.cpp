@@ -218,11 +218,7 @@ int fleetCreate(const QStringList &arguments)
         if (!command.isSet(name))
             continue;
         QString reason;
-        const QString text = command.value(name);
-        // A bare number is seconds, as JSON numbers are in scenario files.
-        bool isNumber = false;
-        const double seconds = text.toDouble(&isNumber);
-        const QJsonValue value = isNumber ? QJsonValue(seconds) : QJsonValue(text);
+        const QJsonValue value = durationArgument(command.value(name));
         if (!parseDurationMs(value, &reason))
             return command.fail(QStringLiteral("--%1: %2").arg(name, reason));
         fleet.schedule.insert(name, value);
@@ -495,12 +491,9 @@ int scenarioSet(const QStringList &arguments)
             return command.fail(QStringLiteral("--seed must be a whole number 0 or more"));
     }
     if (command.isSet(QStringLiteral("duration"))) {
-        const QString text = command.value(QStringLiteral("duration"));
-        bool isNumber = false;
-        const double seconds = text.toDouble(&isNumber);
         QString reason;
         const std::optional<std::int64_t> ms
-            = parseDurationMs(isNumber ? QJsonValue(seconds) : QJsonValue(text), &reason);
+            = parseDurationMs(durationArgument(command.value(QStringLiteral("duration"))), &reason);
         if (!ms)
             return command.fail(QStringLiteral("--duration: %1").arg(reason));
         scenario.durationMs = *ms;

@@ -54,10 +54,8 @@ bool parseSlice(const QString &text, SimulationOptions *options, QString *error)
 
 std::optional<qint64> parseSeconds(const QString &option, const QString &text, QString *error)
 {
-    bool isNumber = false;
-    const double seconds = text.toDouble(&isNumber);
     QString reason;
-    std::optional<std::int64_t> ms = parseDurationMs(isNumber ? QJsonValue(seconds) : QJsonValue(text), &reason);
+    std::optional<std::int64_t> ms = parseDurationMs(durationArgument(text), &reason);
     if (!ms)
         *error = QStringLiteral("--%1: %2").arg(option, reason);
     return ms;

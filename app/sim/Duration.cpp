@@ -73,6 +73,13 @@ std::optional<std::int64_t> parseDurationMs(const QJsonValue &value, QString *er
     return std::nullopt;
 }
 
+QJsonValue durationArgument(const QString &text)
+{
+    bool isNumber = false;
+    const double seconds = text.trimmed().toDouble(&isNumber);
+    return isNumber ? QJsonValue(seconds) : QJsonValue(text.trimmed());
+}
+
 QString formatDurationMs(std::int64_t ms)
 {
     for (auto unit = std::rbegin(units); unit != std::rend(units); ++unit) {

@@ -17,6 +17,11 @@ namespace iotcore::sim {
 // "\"10 parsecs\" is not a duration (use a number of seconds or 500ms, 10s, 5m, 2h)".
 std::optional<std::int64_t> parseDurationMs(const QJsonValue &value, QString *error = nullptr);
 
+// A duration as typed on a command line, in the JSON form parseDurationMs() reads and scenarios
+// store: a bare number ("10", "0.5") is seconds, as JSON numbers are; anything else stays text.
+// Surrounding spaces (a form's field) are dropped.
+QJsonValue durationArgument(const QString &text);
+
 // The shortest exact form: "500ms", "10s", "5m", "2h", "1500ms".
 QString formatDurationMs(std::int64_t ms);
 

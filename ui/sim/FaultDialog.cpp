@@ -1,5 +1,6 @@
 #include "FaultDialog.h"
 
+#include "sim/Duration.h"
 #include "wizards/FieldMessage.h"
 
 #include <QComboBox>
@@ -38,14 +39,6 @@ const FaultKind faultKinds[] = {
     {Fault::ClockSkew, QT_TRANSLATE_NOOP("iotcore::ui::FaultDialog", "Clock skew in timestamps"), "offset"},
     {Fault::BatteryDrain, QT_TRANSLATE_NOOP("iotcore::ui::FaultDialog", "Battery drain"), "rate"},
 };
-
-// A duration as the scenario file writes it: a bare number is seconds.
-QJsonValue durationValue(const QString &text)
-{
-    bool isNumber = false;
-    const double seconds = text.trimmed().toDouble(&isNumber);
-    return isNumber ? QJsonValue(seconds) : QJsonValue(text.trimmed());
-}
 
 QLineEdit *durationEdit(const QString &name, const QString &placeholder, QWidget *parent)
 {
@@ -204,17 +197,17 @@ QJsonObject FaultDialog::entry() const
         json.insert(QStringLiteral("share"), m_share->value() / 100.0);
     }
     if (fault != Fault::ReconnectStorm && !m_duration->text().trimmed().isEmpty())
-        json.insert(QStringLiteral("duration"), durationValue(m_duration->text()));
+        json.insert(QStringLiteral("duration"), sim::durationArgument(m_duration->text()));
     switch (fault) {
     case Fault::SlowLink:
-        json.insert(QStringLiteral("delay"), durationValue(m_delay->text()));
+        json.insert(QStringLiteral("delay"), sim::durationArgument(m_delay->text()));
         break;
     case Fault::LossyLink:
         json.insert(QStringLiteral("loss"), m_loss->value() / 100.0);
         break;
     case Fault::ReconnectStorm:
         json.insert(QStringLiteral("repeat"), m_repeat->value());
-        json.insert(QStringLiteral("interval"), durationValue(m_interval->text()));
+        json.insert(QStringLiteral("interval"), sim::durationArgument(m_interval->text()));
         break;
     case Fault::OversizedPayload:
         json.insert(QStringLiteral("size"), m_size->value());

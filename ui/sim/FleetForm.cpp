@@ -31,14 +31,6 @@ namespace {
 // How long typing may pause before the preview is sampled again.
 constexpr int PreviewDelayMs = 150;
 
-// A duration as `sim fleet create --period` takes it: a bare number is seconds.
-QJsonValue durationValue(const QString &text)
-{
-    bool isNumber = false;
-    const double seconds = text.trimmed().toDouble(&isNumber);
-    return isNumber ? QJsonValue(seconds) : QJsonValue(text.trimmed());
-}
-
 QString durationText(const QJsonValue &value)
 {
     const std::optional<std::int64_t> ms = sim::parseDurationMs(value);
@@ -223,7 +215,7 @@ std::optional<sim::Fleet> FleetForm::fleetFromFields(QString *error, std::option
         if (edit->text().trimmed().isEmpty())
             continue;
         QString reason;
-        const QJsonValue value = durationValue(edit->text());
+        const QJsonValue value = sim::durationArgument(edit->text());
         if (!sim::parseDurationMs(value, &reason)) {
             *error = QStringLiteral("%1: %2").arg(field, reason);
             return std::nullopt;
